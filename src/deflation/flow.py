@@ -1,0 +1,279 @@
+"""Gradient flow :math:`\\dot W = -\\nabla L(W)` and what it records (chapters 1-4).
+
+:func:`gradient_flow` integrates the flow with the adaptive Dormand-Prince method of
+:mod:`deflation.integrate` and returns a :class:`Trajectory`: the loss, the residual of
+every ground-truth component, the norm of every model component and its correlation with
+every :math:`u_k`, at the recorded times. The full path of ``W`` (memory
+:math:`n \\cdot m \\cdot d`) is kept only when asked (``record_W=True``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from . import _checks
+from .integrate import dopri5
+from .model import _check_target, _degree, _grad_from_state, _state
+from .tensors import LowRankTensor, ipow
+
+__all__ = ["Trajectory", "gradient_flow", "fit_times", "concatenate"]
+
+
+@dataclass
+class Trajectory:
+    """A recorded run of gradient flow.
+
+    Attributes
+    ----------
+    t : ndarray (n,)
+        Recorded times.
+    loss : ndarray (n,)
+        The loss :math:`L(W(t))`, regularizer included.
+    fit : ndarray (n,)
+        Its fitting part :math:`\\tfrac12\\|T(W(t)) - T^*\\|_F^2`.
+    residual : ndarray (n, r)
+        :math:`a_k - \\langle T(W(t)), u_k^{\\otimes l}\\rangle`: how much of component k
+        is still unfitted.
+    norms : ndarray (n, m)
+        :math:`\\|w_j(t)\\|`.
+    correlations : ndarray (n, m, r)
+        :math:`\\langle \\bar w_j(t), u_k\\rangle` (signed).
+    W : ndarray (m, d)
+        The final parameters.
+    target : LowRankTensor
+    reg : float
+    degree : float
+    n_eval : int
+        Gradient evaluations used.
+    n_steps, n_rejected : int
+        Accepted and rejected integration steps.
+    W_path : ndarray (n, m, d) or None
+        Only with ``record_W=True``.
+    """
+
+    t: np.ndarray
+    loss: np.ndarray
+    fit: np.ndarray
+    residual: np.ndarray
+    norms: np.ndarray
+    correlations: np.ndarray
+    W: np.ndarray
+    target: LowRankTensor
+    reg: float
+    degree: float = 2.0
+    n_eval: int = 0
+    n_steps: int = 0
+    n_rejected: int = 0
+    W_path: np.ndarray | None = field(default=None, repr=False)
+
+    @property
+    def weights_by_component(self) -> np.ndarray:
+        """Fitted weight :math:`a_k - \\text{residual}_k` over time, shape (n, r)."""
+        return self.target.weights - self.residual
+
+    @property
+    def alignment(self) -> np.ndarray:
+        """:math:`\\max_k \\langle \\bar w_j, u_k\\rangle^2` over time, shape (n, m)."""
+        return np.max(self.correlations**2, axis=2)
+
+    def __len__(self) -> int:
+        return self.t.size
+
+
+class _Recorder:
+    """Collects the diagnostics of a Trajectory at the record times."""
+
+    def __init__(self, target, reg, p, keep_W):
+        self.target, self.reg, self.p, self.keep_W = target, reg, p, keep_W
+        self.t, self.loss, self.fit, self.res, self.norms, self.corr, self.W = ([] for _ in range(7))
+
+    def __call__(self, t, W):
+        st = _state(W, self.target, self.p)
+        self.t.append(t)
+        self.fit.append(st.fit)
+        self.loss.append(st.fit + 0.5 * self.reg * float(np.sum(W * W)))
+        corr = st.wbar @ self.target.basis
+        self.res.append(self.target.weights - st.c @ ipow(corr, self.target.order))
+        self.norms.append(st.norms)
+        self.corr.append(corr)
+        if self.keep_W:
+            self.W.append(np.array(W))
+
+    def trajectory(self, W_final, stats, degree) -> Trajectory:
+        return Trajectory(
+            t=np.array(self.t),
+            loss=np.array(self.loss),
+            fit=np.array(self.fit),
+            residual=np.array(self.res),
+            norms=np.array(self.norms),
+            correlations=np.array(self.corr),
+            W=W_final,
+            target=self.target,
+            reg=self.reg,
+            degree=degree,
+            n_eval=stats.n_eval,
+            n_steps=stats.n_steps,
+            n_rejected=stats.n_rejected,
+            W_path=np.array(self.W) if self.keep_W else None,
+        )
+
+
+def _record_times(record, t_end: float) -> np.ndarray:
+    if isinstance(record, (int, np.integer)) and not isinstance(record, bool):
+        n = _checks.positive_int("record", record, minimum=2)
+        return np.linspace(0.0, t_end, n)
+    times = _checks.finite_array("record", record, ndim=1)
+    if times.size == 0 or np.any(np.diff(times) <= 0) or times[0] < 0 or times[-1] > t_end:
+        raise ValueError(
+            "record must be an int >= 2 or an increasing array of times in [0, t_end]"
+        )
+    return times
+
+
+def gradient_flow(
+    W0,
+    target,
+    t_end,
+    *,
+    reg=0.0,
+    degree=2,
+    rtol=1e-7,
+    atol=0.0,
+    record=200,
+    record_W=False,
+    stop_fit=None,
+    max_steps=1_000_000,
+) -> Trajectory:
+    """Integrate gradient flow :math:`\\dot W = -\\nabla L(W)` from ``W0`` up to ``t_end``.
+
+    Parameters
+    ----------
+    W0 : array_like, shape (m, d)
+        Initial parameters (for example :func:`deflation.small_init`).
+    target : LowRankTensor
+    t_end : float
+        Final time, > 0.
+    reg : float, default 0.0
+        Regularization coefficient :math:`\\lambda \\ge 0`.
+    degree : float, default 2
+        Homogeneity degree of the model (2: :math:`w^{\\otimes l}/\\|w\\|^{l-2}`;
+        ``order``: the plain model :math:`w^{\\otimes l}`).
+    rtol : float, default 1e-7
+        Relative tolerance per row (each component to the same relative accuracy).
+    atol : float, default 0.0
+        Absolute tolerance per row.
+    record : int or array_like, default 200
+        Number of evenly spaced record times in [0, t_end], or the times themselves.
+    record_W : bool, default False
+        Keep the whole path of ``W`` (memory ``n * m * d``).
+    stop_fit : float, optional
+        Stop as soon as :math:`\\tfrac12\\|T(W)-T^*\\|_F^2 \\le` ``stop_fit``; the
+        trajectory then ends with a record at the stopping time.
+    max_steps : int, default 1_000_000
+
+    Returns
+    -------
+    Trajectory
+    """
+    target = _check_target(target)
+    W0 = _checks.weight_matrix(W0, target.d)
+    t_end = _checks.positive_float("t_end", t_end)
+    reg = _checks.positive_float("reg", reg, allow_zero=True)
+    p = _degree(degree, target.order)
+    rtol = _checks.positive_float("rtol", rtol)
+    atol = _checks.positive_float("atol", atol, allow_zero=True)
+    if stop_fit is not None:
+        stop_fit = _checks.positive_float("stop_fit", stop_fit, allow_zero=True)
+    max_steps = _checks.positive_int("max_steps", max_steps)
+    times = _record_times(record, t_end)
+    l = target.order
+
+    def rhs(W):
+        st = _state(W, target, p)
+        return -_grad_from_state(W, st, l, p, reg), st.fit
+
+    stop = None if stop_fit is None else (lambda t, W, fit: fit <= stop_fit)
+    recorder = _Recorder(target, reg, p, record_W)
+    t, W, stats = dopri5(
+        rhs, W0, t_end, rtol=rtol, atol=atol, record_times=times,
+        on_record=recorder, stop=stop, max_steps=max_steps,
+    )
+    if not recorder.t or recorder.t[-1] < t:
+        recorder(t, W)
+    return recorder.trajectory(W, stats, p)
+
+
+def fit_times(traj: Trajectory, frac=0.9) -> np.ndarray:
+    """When each ground-truth component is fitted.
+
+    Parameters
+    ----------
+    traj : Trajectory
+    frac : float, default 0.9
+        Component k counts as fitted once its residual is at most
+        :math:`(1 - \\text{frac})\\, a_k`, i.e. a fraction ``frac`` of it is fitted.
+
+    Returns
+    -------
+    ndarray, shape (r,)
+        The first such time for each component, interpolated linearly between recorded
+        times; NaN where it never happens.
+    """
+    if not isinstance(traj, Trajectory):
+        raise ValueError(f"traj must be a Trajectory, got {type(traj).__name__}")
+    frac = _checks.fraction("frac", frac)
+    a = traj.target.weights
+    level = (1 - frac) * a
+    out = np.full(a.size, np.nan)
+    for k in range(a.size):
+        below = np.nonzero(traj.residual[:, k] <= level[k])[0]
+        if below.size == 0:
+            continue
+        i = below[0]
+        if i == 0:
+            out[k] = traj.t[0]
+            continue
+        r0, r1 = traj.residual[i - 1, k], traj.residual[i, k]
+        t0, t1 = traj.t[i - 1], traj.t[i]
+        out[k] = t0 + (t1 - t0) * (r0 - level[k]) / (r0 - r1) if r0 != r1 else t1
+    return out
+
+
+def concatenate(parts: list[Trajectory], offsets) -> Trajectory:
+    """Join trajectories run one after another (epochs), shifting each by its offset.
+
+    Parameters
+    ----------
+    parts : list of Trajectory
+        Same target, same number of components.
+    offsets : sequence of float
+        Start time of each part.
+
+    Returns
+    -------
+    Trajectory
+        Counters are summed; ``W`` is the last part's.
+    """
+    if not parts:
+        raise ValueError("parts must contain at least one Trajectory")
+    t = np.concatenate([p.t + off for p, off in zip(parts, offsets)])
+    keep_W = all(p.W_path is not None for p in parts)
+    last = parts[-1]
+    return Trajectory(
+        t=t,
+        loss=np.concatenate([p.loss for p in parts]),
+        fit=np.concatenate([p.fit for p in parts]),
+        residual=np.concatenate([p.residual for p in parts]),
+        norms=np.concatenate([p.norms for p in parts]),
+        correlations=np.concatenate([p.correlations for p in parts]),
+        W=last.W,
+        target=last.target,
+        reg=last.reg,
+        degree=last.degree,
+        n_eval=sum(p.n_eval for p in parts),
+        n_steps=sum(p.n_steps for p in parts),
+        n_rejected=sum(p.n_rejected for p in parts),
+        W_path=np.concatenate([p.W_path for p in parts]) if keep_W else None,
+    )

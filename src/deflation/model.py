@@ -1,0 +1,269 @@
+"""The over-parametrized model, its loss and its gradient (book chapter 1).
+
+The model with ``m`` components :math:`W = (w_1, \\dots, w_m)` is
+
+.. math:: T(W) = \\sum_{j=1}^m \\frac{w_j^{\\otimes l}}{\\|w_j\\|^{l-p}}
+          = \\sum_j \\|w_j\\|^p\\, \\bar w_j^{\\otimes l},
+
+with homogeneity degree ``p = 2`` by default (the 2-homogeneous model of the book) and
+``p = l`` for the plain model :math:`\\sum_j w_j^{\\otimes l}`. The loss is
+
+.. math:: L(W) = \\tfrac12 \\|T(W) - T^*\\|_F^2 + \\tfrac{\\lambda}{2} \\|W\\|_F^2 .
+
+Everything is computed from the Gram matrices :math:`G = \\bar W \\bar W^\\top` and
+:math:`P = \\bar W U` in :math:`O(m^2 d + m r d)` operations, without the
+:math:`d^l` tensor (PAPER.md section 3). With :math:`c_j = \\|w_j\\|^p` and the residual
+:math:`R = T^* - T(W)`,
+
+.. math::
+   R(\\bar w_i^{l-1}, \\cdot) = T^*(\\bar w_i^{l-1}, \\cdot)
+       - \\sum_j c_j G_{ij}^{l-1} \\bar w_j, \\qquad
+   \\nabla_{w_i} L = -\\|w_i\\|^{p-1}\\big[l\\, R(\\bar w_i^{l-1}, \\cdot)
+       + (p-l)\\, R(\\bar w_i^{l})\\, \\bar w_i\\big] + \\lambda w_i .
+
+A zero row contributes nothing to :math:`T(W)` (the limit of its term) and has gradient
+:math:`\\lambda \\cdot 0 = 0`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from . import _checks
+from .tensors import LowRankTensor, ipow, outer_power
+
+__all__ = [
+    "State",
+    "state",
+    "loss",
+    "gradient",
+    "loss_and_gradient",
+    "fit_loss",
+    "residuals",
+    "model_tensor",
+    "correlations",
+]
+
+
+@dataclass(frozen=True)
+class State:
+    """The quantities of one point W that the loss, the gradient and the diagnostics share.
+
+    Attributes
+    ----------
+    norms : ndarray (m,)
+        :math:`\\|w_j\\|`.
+    wbar : ndarray (m, d)
+        Unit directions :math:`\\bar w_j` (zero for a zero row).
+    c : ndarray (m,)
+        Weights :math:`c_j = \\|w_j\\|^p`.
+    contraction : ndarray (m, d)
+        :math:`R(\\bar w_i^{l-1}, \\cdot)`.
+    radial : ndarray (m,)
+        :math:`R(\\bar w_i^{l})`.
+    fit : float
+        :math:`\\tfrac12\\|T(W) - T^*\\|_F^2`.
+    """
+
+    norms: np.ndarray
+    wbar: np.ndarray
+    c: np.ndarray
+    contraction: np.ndarray
+    radial: np.ndarray
+    fit: float
+
+
+def _check_target(target) -> LowRankTensor:
+    if not isinstance(target, LowRankTensor):
+        raise ValueError(
+            "target must be a LowRankTensor (see orthogonal_tensor), "
+            f"got {type(target).__name__}"
+        )
+    return target
+
+
+def _degree(degree, order: int) -> float:
+    p = _checks.positive_float("degree", degree)
+    if p < 2 or p > order:
+        raise ValueError(f"degree must be in [2, order={order}], got {p}")
+    return p
+
+
+def _split(W: np.ndarray, p: float):
+    sq = np.einsum("ij,ij->i", W, W)
+    norms = np.sqrt(sq)
+    safe = np.where(norms > 0, norms, 1.0)
+    wbar = W / safe[:, None]
+    c = sq if p == 2 else norms**p
+    return norms, wbar, c
+
+
+def state(W, target, *, degree=2) -> State:
+    """All shared quantities at ``W`` (see :class:`State`), by the Gram route.
+
+    Parameters
+    ----------
+    W : array_like, shape (m, d)
+    target : LowRankTensor
+    degree : float, default 2
+        Homogeneity degree :math:`p`, in ``[2, order]``.
+
+    Returns
+    -------
+    State
+    """
+    target = _check_target(target)
+    W = _checks.weight_matrix(W, target.d)
+    return _state(W, target, _degree(degree, target.order))
+
+
+def _state(W: np.ndarray, target: LowRankTensor, p: float) -> State:
+    l = target.order
+    norms, wbar, c = _split(W, p)
+    G = wbar @ wbar.T
+    Gl1 = ipow(G, l - 1)
+    star = target.contract(wbar)
+    contraction = star - (Gl1 * c) @ wbar
+    radial = np.einsum("ij,ij->i", contraction, wbar)
+    # ||T(W)||^2 = c^T G^l c and <T(W), T*> = sum_i c_i T*(wbar_i^l)
+    star_l = np.einsum("ij,ij->i", star, wbar)
+    model_sq = float(c @ (Gl1 * G) @ c)
+    fit = 0.5 * (model_sq - 2.0 * float(c @ star_l) + target.sqnorm())
+    return State(norms, wbar, c, contraction, radial, max(fit, 0.0))
+
+
+def _grad_from_state(W: np.ndarray, st: State, l: int, p: float, reg: float) -> np.ndarray:
+    scale = st.norms ** (p - 1) if p != 2 else st.norms
+    g = -scale[:, None] * (l * st.contraction + (p - l) * st.radial[:, None] * st.wbar)
+    if reg:
+        g += reg * W
+    return g
+
+
+def loss_and_gradient(W, target, reg=0.0, *, degree=2):
+    """The loss :math:`L(W)` and its gradient, sharing one Gram computation.
+
+    Parameters
+    ----------
+    W : array_like, shape (m, d)
+        One component per row.
+    target : LowRankTensor
+    reg : float, default 0.0
+        The regularization coefficient :math:`\\lambda \\ge 0`.
+    degree : float, default 2
+        Homogeneity degree :math:`p` (2: the book's model; ``order``: the plain model).
+
+    Returns
+    -------
+    loss : float
+    grad : ndarray, shape (m, d)
+    """
+    target = _check_target(target)
+    W = _checks.weight_matrix(W, target.d)
+    reg = _checks.positive_float("reg", reg, allow_zero=True)
+    p = _degree(degree, target.order)
+    st = _state(W, target, p)
+    value = st.fit + 0.5 * reg * float(np.sum(W * W))
+    return value, _grad_from_state(W, st, target.order, p, reg)
+
+
+def loss(W, target, reg=0.0, *, degree=2) -> float:
+    """The loss :math:`\\tfrac12\\|T(W) - T^*\\|_F^2 + \\tfrac{\\lambda}{2}\\|W\\|_F^2`.
+
+    Parameters
+    ----------
+    W : array_like, shape (m, d)
+    target : LowRankTensor
+    reg : float, default 0.0
+        :math:`\\lambda \\ge 0`.
+    degree : float, default 2
+        Homogeneity degree :math:`p`.
+
+    Returns
+    -------
+    float
+    """
+    return loss_and_gradient(W, target, reg, degree=degree)[0]
+
+
+def gradient(W, target, reg=0.0, *, degree=2) -> np.ndarray:
+    """The gradient :math:`\\nabla L(W)`, shape (m, d) (module docstring for the formula).
+
+    Parameters
+    ----------
+    W : array_like, shape (m, d)
+    target : LowRankTensor
+    reg : float, default 0.0
+    degree : float, default 2
+
+    Returns
+    -------
+    ndarray, shape (m, d)
+    """
+    return loss_and_gradient(W, target, reg, degree=degree)[1]
+
+
+def fit_loss(W, target, *, degree=2) -> float:
+    """The unregularized part :math:`\\tfrac12\\|T(W) - T^*\\|_F^2` of the loss."""
+    return state(W, target, degree=degree).fit
+
+
+def residuals(W, target, *, degree=2) -> np.ndarray:
+    """How much of each ground-truth component is still unfitted.
+
+    Parameters
+    ----------
+    W : array_like, shape (m, d)
+    target : LowRankTensor
+    degree : float, default 2
+
+    Returns
+    -------
+    ndarray, shape (r,)
+        :math:`a_k - \\langle T(W), u_k^{\\otimes l}\\rangle
+        = a_k - \\sum_j c_j \\langle \\bar w_j, u_k\\rangle^l`; for an orthogonal target
+        this is :math:`\\langle T^* - T(W), u_k^{\\otimes l}\\rangle`.
+    """
+    target = _check_target(target)
+    W = _checks.weight_matrix(W, target.d)
+    _, wbar, c = _split(W, _degree(degree, target.order))
+    return target.weights - c @ ipow(wbar @ target.basis, target.order)
+
+
+def correlations(W, target) -> np.ndarray:
+    """Signed correlations :math:`\\langle \\bar w_j, u_k\\rangle`, shape (m, r) (0 for a zero row)."""
+    target = _check_target(target)
+    W = _checks.weight_matrix(W, target.d)
+    _, wbar, _ = _split(W, 2.0)
+    return wbar @ target.basis
+
+
+def model_tensor(W, order=4, *, degree=2) -> np.ndarray:
+    """The dense model tensor :math:`T(W) = \\sum_j \\|w_j\\|^{p} \\bar w_j^{\\otimes l}`.
+
+    For teaching and tests only: it builds the :math:`d^l` array.
+
+    Parameters
+    ----------
+    W : array_like, shape (m, d)
+    order : int, default 4
+    degree : float, default 2
+
+    Returns
+    -------
+    ndarray, shape (d,) * order
+    """
+    order = _checks.order(order)
+    W = _checks.weight_matrix(W)
+    p = _degree(degree, order)
+    d = W.shape[1]
+    if d**order > 50_000_000:
+        raise ValueError(f"model_tensor would build {d}**{order} entries; d={d} is too large")
+    norms, wbar, c = _split(W, p)
+    out = np.zeros((d,) * order)
+    for cj, wj in zip(c, wbar):
+        if cj > 0:
+            out += cj * outer_power(wj, order)
+    return out

@@ -1,0 +1,359 @@
+"""Target tensors and initializations (book chapter 1).
+
+The target of the book is a symmetric low-rank tensor
+
+.. math:: T^* = \\sum_{k=1}^r a_k\\, u_k^{\\otimes l} \\;(+\\; \\text{noise}),
+
+usually with orthonormal directions :math:`u_k` (an *orthogonal* tensor). It is stored by
+its weights and directions, never as the :math:`d^l` array, except on request
+(:meth:`LowRankTensor.dense`) for small ``d``.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from dataclasses import dataclass, field
+from functools import cached_property
+
+import numpy as np
+
+from . import _checks
+
+__all__ = [
+    "LowRankTensor",
+    "orthogonal_tensor",
+    "low_rank_tensor",
+    "correlated_directions",
+    "with_noise",
+    "random_directions",
+    "small_init",
+    "symmetrize",
+]
+
+_DENSE_LIMIT = 50_000_000  # entries; refuse to build larger dense tensors
+
+
+@dataclass(frozen=True, eq=False)
+class LowRankTensor:
+    """A symmetric tensor :math:`\\sum_k a_k u_k^{\\otimes l}`, plus optional dense noise.
+
+    Build it with :func:`orthogonal_tensor`, :func:`low_rank_tensor` or
+    :func:`with_noise` rather than directly: those check the input.
+
+    Attributes
+    ----------
+    weights : ndarray, shape (r,)
+        The positive weights :math:`a_k`, in the order given.
+    basis : ndarray, shape (d, r)
+        Unit-norm directions :math:`u_k` as columns (orthonormal for an orthogonal
+        tensor).
+    order : int
+        The order :math:`l \\ge 3`.
+    noise : ndarray of shape (d,)*order, or None
+        A dense symmetric tensor added to the low-rank part (see :func:`with_noise`).
+    """
+
+    weights: np.ndarray
+    basis: np.ndarray
+    order: int = 4
+    noise: np.ndarray | None = field(default=None, repr=False)
+
+    @property
+    def d(self) -> int:
+        """The dimension :math:`d`."""
+        return self.basis.shape[0]
+
+    @property
+    def rank(self) -> int:
+        """The number of components :math:`r`."""
+        return self.weights.shape[0]
+
+    @property
+    def is_orthogonal(self) -> bool:
+        """Whether the directions are orthonormal (to 1e-10)."""
+        gram = self.basis.T @ self.basis
+        return bool(np.allclose(gram, np.eye(self.rank), atol=1e-10))
+
+    def dense(self) -> np.ndarray:
+        """The full array of shape ``(d,) * order`` (for small ``d`` only).
+
+        Returns
+        -------
+        ndarray
+            :math:`\\sum_k a_k u_k^{\\otimes l}` plus the noise, if any.
+        """
+        if self.d**self.order > _DENSE_LIMIT:
+            raise ValueError(
+                f"dense() would build {self.d}**{self.order} entries; d={self.d} is too "
+                "large for a dense tensor"
+            )
+        out = np.zeros((self.d,) * self.order)
+        for a, u in zip(self.weights, self.basis.T):
+            out += a * outer_power(u, self.order)
+        if self.noise is not None:
+            out += self.noise
+        return out
+
+    def contract(self, X: np.ndarray) -> np.ndarray:
+        """Contract the tensor with each row ``x`` of ``X`` in all but one mode.
+
+        Parameters
+        ----------
+        X : ndarray, shape (n, d)
+
+        Returns
+        -------
+        ndarray, shape (n, d)
+            Row i is :math:`T(x_i, \\dots, x_i, \\cdot) = \\sum_k a_k
+            \\langle x_i, u_k\\rangle^{l-1} u_k` (+ the noise's contraction).
+        """
+        P = X @ self.basis
+        out = (ipow(P, self.order - 1) * self.weights) @ self.basis.T
+        if self.noise is not None:
+            out = out + _dense_contract(self.noise, X)
+        return out
+
+    def sqnorm(self) -> float:
+        """The squared Frobenius norm :math:`\\|T^*\\|_F^2`, without the dense array."""
+        return self._sqnorm
+
+    @cached_property
+    def _sqnorm(self) -> float:
+        G = self.basis.T @ self.basis
+        val = float(self.weights @ ipow(G, self.order) @ self.weights)
+        if self.noise is not None:
+            low = np.zeros_like(self.noise)
+            for a, u in zip(self.weights, self.basis.T):
+                low += a * outer_power(u, self.order)
+            val += 2.0 * float(np.sum(low * self.noise)) + float(np.sum(self.noise**2))
+        return val
+
+
+def ipow(x: np.ndarray, n: int) -> np.ndarray:
+    """Elementwise ``x ** n`` for a small integer ``n >= 1``, by repeated multiplication.
+
+    numpy's ``**`` with an integer exponent other than 2 calls ``pow`` and is several times
+    slower; the Gram route raises m x m matrices to the power l - 1 at every step.
+    """
+    out = x
+    for _ in range(n - 1):
+        out = out * x
+    return out
+
+
+def outer_power(u: np.ndarray, order: int) -> np.ndarray:
+    """The symmetric rank-one array :math:`u^{\\otimes l}` (dense; small ``d`` only)."""
+    out = u
+    for _ in range(order - 1):
+        out = np.multiply.outer(out, u)
+    return out
+
+
+def _dense_contract(T: np.ndarray, X: np.ndarray) -> np.ndarray:
+    """Rows :math:`T(x_i, ..., x_i, \\cdot)` of a dense tensor ``T`` (last mode free)."""
+    out = np.broadcast_to(T, (X.shape[0],) + T.shape)
+    for _ in range(T.ndim - 1):
+        out = np.einsum("n...i,ni->n...", out, X)
+    return out
+
+
+def symmetrize(T: np.ndarray) -> np.ndarray:
+    """Average a cubical array over all permutations of its modes."""
+    T = np.asarray(T, dtype=float)
+    perms = list(itertools.permutations(range(T.ndim)))
+    return sum(np.transpose(T, p) for p in perms) / len(perms)
+
+
+def _weights(weights) -> np.ndarray:
+    a = _checks.finite_array("weights", weights, ndim=1)
+    if a.size == 0:
+        raise ValueError("weights must contain at least one weight, got an empty array")
+    if np.any(a <= 0):
+        raise ValueError(f"weights must all be > 0, got {a.tolist()}")
+    return a
+
+
+def orthogonal_tensor(weights, d, *, order=4, basis="standard", seed=None) -> LowRankTensor:
+    """The orthogonal target :math:`T^* = \\sum_{k=1}^r a_k u_k^{\\otimes l}`.
+
+    Parameters
+    ----------
+    weights : array_like, shape (r,)
+        Positive weights :math:`a_k`. They are kept in the order given (the book lists
+        them in decreasing order).
+    d : int
+        Dimension, ``d >= r``.
+    order : int, default 4
+        Tensor order :math:`l \\ge 3`.
+    basis : {"standard", "random"} or array_like of shape (d, r), default "standard"
+        ``"standard"`` uses :math:`u_k = e_k`; ``"random"`` a Haar-random orthonormal
+        frame drawn with ``seed``; an array must have orthonormal columns (to 1e-8).
+    seed : int, Generator or None
+        Used only by ``basis="random"``.
+
+    Returns
+    -------
+    LowRankTensor
+    """
+    a = _weights(weights)
+    d = _checks.positive_int("d", d)
+    order = _checks.order(order)
+    r = a.size
+    if r > d:
+        raise ValueError(f"the number of weights r={r} must be <= d={d}")
+    if isinstance(basis, str):
+        if basis == "standard":
+            U = np.eye(d)[:, :r]
+        elif basis == "random":
+            rng = _checks.seed_or_rng(seed)
+            Q, R = np.linalg.qr(rng.standard_normal((d, d)))
+            U = (Q * np.sign(np.diag(R)))[:, :r]
+        else:
+            raise ValueError(f"basis must be 'standard', 'random' or an array, got {basis!r}")
+    else:
+        U = _checks.finite_array("basis", basis, ndim=2)
+        if U.shape != (d, r):
+            raise ValueError(f"basis must have shape (d, r) = ({d}, {r}), got {U.shape}")
+        err = np.max(np.abs(U.T @ U - np.eye(r)))
+        if err > 1e-8:
+            raise ValueError(
+                f"basis must have orthonormal columns; max |U^T U - I| = {err:.3g}"
+            )
+        U = U.copy()
+    return LowRankTensor(a, U, order)
+
+
+def low_rank_tensor(weights, vectors, *, order=4) -> LowRankTensor:
+    """A symmetric low-rank target with unit (not necessarily orthogonal) directions.
+
+    Parameters
+    ----------
+    weights : array_like, shape (r,)
+        Positive weights.
+    vectors : array_like, shape (d, r)
+        Directions as columns; each is normalized to unit length (a zero column is an
+        error).
+    order : int, default 4
+
+    Returns
+    -------
+    LowRankTensor
+    """
+    a = _weights(weights)
+    order = _checks.order(order)
+    V = _checks.finite_array("vectors", vectors, ndim=2)
+    if V.shape[1] != a.size:
+        raise ValueError(
+            f"vectors must have one column per weight: shape (d, {a.size}), got {V.shape}"
+        )
+    norms = np.linalg.norm(V, axis=0)
+    if np.any(norms == 0):
+        raise ValueError("vectors must have no zero column")
+    return LowRankTensor(a, V / norms, order)
+
+
+def correlated_directions(d, r, rho, *, seed=None) -> np.ndarray:
+    """Unit vectors with equal pairwise inner products ``rho`` (chapter 6).
+
+    :math:`u_k = \\sqrt{1-\\rho}\\, q_k + \\sqrt{\\rho}\\, q_0` with orthonormal
+    :math:`q_0, \\dots, q_r` drawn at random, so :math:`\\langle u_k, u_l\\rangle = \\rho`.
+
+    Parameters
+    ----------
+    d, r : int
+        Dimension and number of vectors; requires ``r + 1 <= d`` when ``rho > 0``.
+    rho : float
+        Pairwise correlation in [0, 1).
+    seed : int, Generator or None
+
+    Returns
+    -------
+    ndarray, shape (d, r)
+    """
+    d = _checks.positive_int("d", d)
+    r = _checks.positive_int("r", r)
+    rho = _checks.positive_float("rho", rho, allow_zero=True)
+    if rho >= 1:
+        raise ValueError(f"rho must be < 1, got {rho}")
+    need = r + 1 if rho > 0 else r
+    if need > d:
+        raise ValueError(f"need r + 1 <= d for correlated directions, got r={r}, d={d}")
+    rng = _checks.seed_or_rng(seed)
+    Q, R = np.linalg.qr(rng.standard_normal((d, d)))
+    Q = Q * np.sign(np.diag(R))
+    return math.sqrt(1 - rho) * Q[:, 1 : r + 1] + math.sqrt(rho) * Q[:, [0]]
+
+
+def with_noise(target: LowRankTensor, sigma, *, seed=None) -> LowRankTensor:
+    """Add a random symmetric Gaussian tensor of Frobenius norm ``sigma`` (chapter 6).
+
+    Parameters
+    ----------
+    target : LowRankTensor
+        Must have no noise yet, and ``d ** order`` small enough for a dense array.
+    sigma : float
+        Frobenius norm of the noise, >= 0.
+    seed : int, Generator or None
+
+    Returns
+    -------
+    LowRankTensor
+        Same weights and directions, with ``noise`` set.
+    """
+    if not isinstance(target, LowRankTensor):
+        raise ValueError(f"target must be a LowRankTensor, got {type(target).__name__}")
+    if target.noise is not None:
+        raise ValueError("target already has noise")
+    sigma = _checks.positive_float("sigma", sigma, allow_zero=True)
+    if target.d**target.order > _DENSE_LIMIT:
+        raise ValueError(f"d={target.d} is too large for a dense noise tensor")
+    rng = _checks.seed_or_rng(seed)
+    N = symmetrize(rng.standard_normal((target.d,) * target.order))
+    N *= sigma / np.linalg.norm(N)
+    return LowRankTensor(target.weights, target.basis, target.order, N)
+
+
+def random_directions(m, d, *, seed=None) -> np.ndarray:
+    """``m`` independent directions, uniform on the unit sphere of :math:`\\mathbb{R}^d`.
+
+    Parameters
+    ----------
+    m, d : int
+    seed : int, Generator or None
+
+    Returns
+    -------
+    ndarray, shape (m, d), rows of unit norm
+    """
+    m = _checks.positive_int("m", m)
+    d = _checks.positive_int("d", d)
+    rng = _checks.seed_or_rng(seed)
+    X = rng.standard_normal((m, d))
+    n = np.linalg.norm(X, axis=1, keepdims=True)
+    while np.any(n == 0):  # probability zero, but never divide by zero
+        bad = (n == 0).ravel()
+        X[bad] = rng.standard_normal((int(bad.sum()), d))
+        n = np.linalg.norm(X, axis=1, keepdims=True)
+    return X / n
+
+
+def small_init(m, d, scale, *, seed=None) -> np.ndarray:
+    """The small initialization: ``m`` rows of norm ``scale`` in uniform random directions.
+
+    Parameters
+    ----------
+    m : int
+        Number of components, >= 1.
+    d : int
+        Dimension, >= 1.
+    scale : float
+        The initialization scale :math:`\\delta_0 > 0` (the norm of every row).
+    seed : int, Generator or None
+
+    Returns
+    -------
+    ndarray, shape (m, d)
+    """
+    scale = _checks.positive_float("scale", scale)
+    return scale * random_directions(m, d, seed=seed)
