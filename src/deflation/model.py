@@ -124,12 +124,15 @@ def _state(W: np.ndarray, target: LowRankTensor, p: float) -> State:
     norms, wbar, c = _split(W, p)
     G = wbar @ wbar.T
     Gl1 = ipow(G, l - 1)
+    Gl1 *= c  # column j scaled by c_j: (G^{l-1} diag(c))
+    model = Gl1 @ wbar  # rows T(W)(wbar_i^{l-1}, .) = sum_j c_j G_ij^{l-1} wbar_j
     star = target.contract(wbar)
-    contraction = star - (Gl1 * c) @ wbar
+    contraction = star - model
     radial = np.einsum("ij,ij->i", contraction, wbar)
-    # ||T(W)||^2 = c^T G^l c and <T(W), T*> = sum_i c_i T*(wbar_i^l)
+    # ||T(W)||^2 = sum_ij c_i c_j G_ij^l = sum_i c_i <model_i, wbar_i>  (O(md), no m x m pass)
+    # <T(W), T*> = sum_i c_i T*(wbar_i^l)
+    model_sq = float(c @ np.einsum("ij,ij->i", model, wbar))
     star_l = np.einsum("ij,ij->i", star, wbar)
-    model_sq = float(c @ (Gl1 * G) @ c)
     fit = 0.5 * (model_sq - 2.0 * float(c @ star_l) + target.sqnorm())
     return State(norms, wbar, c, contraction, radial, max(fit, 0.0))
 

@@ -136,9 +136,11 @@ def ipow(x: np.ndarray, n: int) -> np.ndarray:
     numpy's ``**`` with an integer exponent other than 2 calls ``pow`` and is several times
     slower; the Gram route raises m x m matrices to the power l - 1 at every step.
     """
-    out = x
-    for _ in range(n - 1):
-        out = out * x
+    if n == 1:
+        return x.copy()
+    out = x * x
+    for _ in range(n - 2):
+        np.multiply(out, x, out=out)
     return out
 
 

@@ -1,0 +1,57 @@
+import numpy as np
+import pytest
+
+import deflation as dfl
+
+
+def _match(vectors, basis, order):
+    """Max error between recovered and true directions (sign-free for even order)."""
+    errs = []
+    for k in range(basis.shape[1]):
+        u = basis[:, k]
+        v = vectors[:, k]
+        if order % 2 == 0:
+            errs.append(min(np.linalg.norm(v - u), np.linalg.norm(v + u)))
+        else:
+            errs.append(np.linalg.norm(v - u))
+    return max(errs)
+
+
+@pytest.mark.parametrize("order", [3, 4])
+@pytest.mark.parametrize("seed", [0, 1])
+def test_recovers_orthogonal_tensor(order, seed):
+    T = dfl.orthogonal_tensor([1.0, 0.7, 0.45, 0.2, 0.05], 8, order=order, basis="random", seed=seed)
+    res = dfl.tensor_deflation(T, n_restarts=10, seed=seed)
+    assert np.allclose(res.weights, T.weights, atol=1e-6, rtol=0)
+    assert _match(res.vectors, T.basis, order) < 1e-6
+    assert res.residual_sqnorms[0] == pytest.approx(T.sqnorm())
+    assert res.residual_sqnorms[-1] < 1e-12
+
+
+def test_dense_input_gives_the_same_result():
+    T = dfl.orthogonal_tensor([1.0, 0.5, 0.25], 5, basis="random", seed=3)
+    a = dfl.tensor_deflation(T, seed=0)
+    b = dfl.tensor_deflation(T.dense(), n_components=3, seed=0)
+    assert np.allclose(a.weights, b.weights, atol=1e-10)
+    assert _match(b.vectors, T.basis, 4) < 1e-6
+
+
+def test_power_iteration_converges_to_a_component():
+    T = dfl.orthogonal_tensor([1.0, 0.6], 4)
+    X0 = dfl.random_directions(5, 4, seed=0)
+    X, vals, it = dfl.power_iteration(T.contract, X0, 4)
+    for x, v in zip(X, vals):
+        k = np.argmax(np.abs(x))
+        assert abs(abs(x[k]) - 1) < 1e-10
+        assert v == pytest.approx(T.weights[k])
+
+
+def test_bad_input():
+    with pytest.raises(ValueError, match="n_components"):
+        dfl.tensor_deflation(np.zeros((3, 3, 3)))
+    with pytest.raises(ValueError, match="symmetric"):
+        dfl.tensor_deflation(np.arange(27.0).reshape(3, 3, 3), n_components=1)
+    with pytest.raises(ValueError, match="cubical"):
+        dfl.tensor_deflation(np.zeros((3, 4, 3)), n_components=1)
+    with pytest.raises(ValueError, match="n_restarts"):
+        dfl.tensor_deflation(dfl.orthogonal_tensor([1.0], 3), n_restarts=0)

@@ -1,0 +1,62 @@
+"""Bad input gets a ValueError that names the parameter."""
+
+import numpy as np
+import pytest
+
+import deflation as dfl
+
+T4 = dfl.orthogonal_tensor([1.0, 0.5], 4)
+
+
+@pytest.mark.parametrize(
+    "call, name",
+    [
+        (lambda: dfl.orthogonal_tensor([1.0, -0.5], 4), "weights"),
+        (lambda: dfl.orthogonal_tensor([1.0, 0.0], 4), "weights"),
+        (lambda: dfl.orthogonal_tensor([], 4), "weights"),
+        (lambda: dfl.orthogonal_tensor([1.0, np.nan], 4), "weights"),
+        (lambda: dfl.orthogonal_tensor([1.0, 0.5, 0.2], 2), "r=3 must be <= d=2"),
+        (lambda: dfl.orthogonal_tensor([1.0, 0.5], 3, basis=np.ones((3, 2))), "orthonormal"),
+        (lambda: dfl.orthogonal_tensor([1.0, 0.5], 3, basis=np.eye(3)), "shape"),
+        (lambda: dfl.orthogonal_tensor([1.0], 3, basis="qr"), "basis"),
+        (lambda: dfl.orthogonal_tensor([1.0], 3, order=2), "order"),
+        (lambda: dfl.orthogonal_tensor([1.0], 3, order=3.5), "order"),
+        (lambda: dfl.orthogonal_tensor([1.0], 0), "d must be"),
+        (lambda: dfl.small_init(0, 3, 1e-3), "m must be"),
+        (lambda: dfl.small_init(2, 3, 0.0), "scale"),
+        (lambda: dfl.small_init(2, 3, -1.0), "scale"),
+        (lambda: dfl.small_init(2, 3, np.inf), "scale"),
+        (lambda: dfl.small_init(2, 3, 1e-3, seed=-1), "seed"),
+        (lambda: dfl.loss(np.full((2, 4), np.nan), T4), "W must contain only finite"),
+        (lambda: dfl.loss(np.ones((2, 3)), T4), "W must have shape"),
+        (lambda: dfl.loss(np.ones(4), T4), "W must be a 2-dimensional"),
+        (lambda: dfl.gradient(np.ones((2, 4)), T4, reg=-1.0), "reg"),
+        (lambda: dfl.gradient(np.ones((2, 4)), "T"), "target"),
+        (lambda: dfl.gradient(np.ones((2, 4)), T4, degree=1.0), "degree"),
+        (lambda: dfl.gradient_flow(np.ones((2, 4)), T4, 0.0), "t_end"),
+        (lambda: dfl.gradient_flow(np.ones((2, 4)), T4, -1.0), "t_end"),
+        (lambda: dfl.gradient_flow(np.ones((2, 4)), T4, 1.0, rtol=0.0), "rtol"),
+        (lambda: dfl.gradient_flow(np.ones((2, 4)), T4, 1.0, record=1), "record"),
+        (lambda: dfl.gradient_flow(np.ones((2, 4)), T4, 1.0, record=[0.5, 0.2]), "record"),
+        (lambda: dfl.gradient_flow(np.ones((2, 4)), T4, 1.0, record=[0.0, 2.0]), "record"),
+        (lambda: dfl.gradient_flow(np.zeros((0, 4)), T4, 1.0), "W must have at least"),
+        (lambda: dfl.model_tensor(np.ones((2, 3)), order=2), "order"),
+        (lambda: dfl.correlated_directions(3, 3, 0.2), "r \\+ 1 <= d"),
+        (lambda: dfl.correlated_directions(5, 3, 1.0), "rho"),
+        (lambda: dfl.with_noise(T4, -0.1), "sigma"),
+        (lambda: dfl.low_rank_tensor([1.0, 0.5], np.ones((3, 3))), "vectors"),
+        (lambda: dfl.low_rank_tensor([1.0, 0.5], np.zeros((3, 2))), "zero column"),
+        (lambda: dfl.matrix_factorization_flow([1.0], 2, 2, 0.0, 1.0), "scale"),
+    ],
+)
+def test_value_errors(call, name):
+    with pytest.raises(ValueError, match=name):
+        call()
+
+
+def test_fit_times_checks():
+    tr = dfl.gradient_flow(dfl.small_init(3, 4, 1e-2, seed=0), T4, 1.0)
+    with pytest.raises(ValueError, match="frac"):
+        dfl.fit_times(tr, frac=1.5)
+    with pytest.raises(ValueError, match="traj"):
+        dfl.fit_times("not a trajectory")
