@@ -1,0 +1,144 @@
+# The deflation companion: two commands.
+#
+#   make book    execute every chapter and build the HTML book (_build/html)
+#   make test    unit tests + strict nbval on every chapter + warning-free book build
+#
+# Needs only python3 (>= 3.11), make and git; everything else is installed into
+# .venv from requirements.txt, with every transitive version pinned by constraints.txt.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+MAKEFLAGS += --no-builtin-rules
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+NOTEBOOKS := $(sort $(wildcard book/*.ipynb))
+
+# Strict build: warnings are errors (-W), every cross-reference must resolve (-n).
+# --all re-reads every page: Sphinx reports warnings only for pages it reads, so an
+# incremental build could hide a warning, and a force-executed build would skip
+# unchanged notebooks.
+JB_FLAGS := --all -W -n --keep-going
+CELL_TIMEOUT := 300
+
+# Reproducibility: the same hash seed in every process, kernels included.
+export PYTHONHASHSEED := 0
+# Silence debugpy's "frozen modules" notice printed by every kernel on Python 3.11.
+export PYDEVD_DISABLE_FILE_VALIDATION := 1
+# Note: MPLBACKEND is deliberately NOT exported. Kernels must keep matplotlib's
+# inline backend (ipykernel only sets it when MPLBACKEND is unset), otherwise the
+# chapters' figures vanish. Only the unit tests and the benchmark use Agg.
+
+.PHONY: help venv .venv book test unit nbval book-check notebooks bench lock clean distclean
+
+help:
+	@echo "make book       execute the chapters and build the HTML book into _build/html"
+	@echo "make test       unit tests, strict nbval on book/*.ipynb, warning-free book build"
+	@echo "make notebooks  re-execute every book/*.ipynb in place (store current outputs)"
+	@echo "make bench      run benchmarks/bench.py"
+	@echo "make venv       create/update .venv (done automatically by the targets above)"
+	@echo "make lock       re-resolve requirements.txt and rewrite constraints.txt"
+	@echo "make clean      remove build artefacts (keeps .venv); distclean also removes .venv"
+
+# ---------------------------------------------------------------------------------
+# Environment. The stamp is newer than the three files that define the environment;
+# editing any of them reinstalls (pip only changes what differs). The last step
+# registers the venv's interpreter as the "python3" kernel inside the venv, so
+# Jupyter, nbconvert and jupyter-book all run the chapters with this environment.
+$(STAMP): requirements.txt constraints.txt pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python >= 3.11 is required, found " + sys.version.split()[0])'
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --disable-pip-version-check -r requirements.txt -c constraints.txt
+	$(BIN)/python -m pip install --disable-pip-version-check --no-deps -e .
+	$(BIN)/python -m ipykernel install --sys-prefix --name python3
+	@touch $@
+
+venv .venv: $(STAMP)
+
+# ---------------------------------------------------------------------------------
+# The book: execute every chapter (execute_notebooks: force in _config.yml).
+book: $(STAMP)
+	$(BIN)/jupyter-book build . $(JB_FLAGS)
+	@echo
+	@echo "Book built: $(CURDIR)/_build/html/index.html"
+
+# ---------------------------------------------------------------------------------
+# The tests.
+test: unit nbval book-check
+	@echo "make test: all checks passed"
+
+unit: $(STAMP)
+	@rc=0; MPLBACKEND=Agg $(BIN)/python -m pytest || rc=$$?; \
+	if [ $$rc -eq 5 ]; then echo "unit: no unit tests collected in tests/ (yet)"; \
+	elif [ $$rc -ne 0 ]; then exit $$rc; fi
+
+# Strict nbval: each notebook is run in a fresh kernel of this environment and
+# every stored text output must equal the fresh one (after tests/sanitize.cfg).
+nbval: $(STAMP)
+ifeq ($(strip $(NOTEBOOKS)),)
+	@echo "nbval: no chapter notebooks in book/ yet, nothing to check"
+else
+	$(BIN)/python -m pytest --nbval --nbval-current-env \
+	    --nbval-sanitize-with tests/sanitize.cfg \
+	    --nbval-cell-timeout=$(CELL_TIMEOUT) \
+	    $(NOTEBOOKS)
+endif
+
+# The warning-free build check. nbval has just proved that the stored outputs are
+# what a fresh run prints, so this build renders the stored outputs instead of
+# executing every chapter a second time: it uses a copy of _config.yml with
+# execute_notebooks: "off" (local extension paths made absolute, since they are
+# relative to the config file), and its own output folder (_build/test).
+book-check: $(STAMP)
+	@mkdir -p _build
+	$(BIN)/python -c 'import os, yaml; c = yaml.safe_load(open("_config.yml")); \
+	    c["execute"]["execute_notebooks"] = "off"; \
+	    ext = c["sphinx"].get("local_extensions") or {}; \
+	    c["sphinx"]["local_extensions"] = {k: os.path.abspath(v) for k, v in ext.items()}; \
+	    yaml.safe_dump(c, open("_build/_config_noexec.yml", "w"), sort_keys=False)'
+	$(BIN)/jupyter-book build . --config _build/_config_noexec.yml \
+	    --path-output _build/test $(JB_FLAGS)
+
+# ---------------------------------------------------------------------------------
+# Re-execute every chapter in place with the venv's kernel, so the stored outputs
+# are current. No timing metadata is recorded, so an unchanged chapter gives a
+# (nearly) unchanged file; widget state (random model ids) is stored for viewers.
+notebooks: $(STAMP)
+ifeq ($(strip $(NOTEBOOKS)),)
+	@echo "notebooks: no chapter notebooks in book/ yet"
+else
+	$(BIN)/jupyter nbconvert --to notebook --execute --inplace \
+	    --ExecutePreprocessor.kernel_name=python3 \
+	    --ExecutePreprocessor.timeout=$(CELL_TIMEOUT) \
+	    --ExecutePreprocessor.record_timing=False \
+	    $(NOTEBOOKS)
+endif
+
+bench: $(STAMP)
+	MPLBACKEND=Agg $(BIN)/python benchmarks/bench.py
+
+# ---------------------------------------------------------------------------------
+# Re-resolve the direct pins of requirements.txt in a scratch venv and write the
+# full freeze to constraints.txt (run after changing requirements.txt).
+lock:
+	rm -rf _build/lockvenv
+	$(PYTHON) -m venv _build/lockvenv
+	_build/lockvenv/bin/python -m pip install --disable-pip-version-check -r requirements.txt
+	{ echo "# Full pin set of the environment (pip freeze of a venv built from requirements.txt)."; \
+	  echo "# Generated by 'make lock'; used as 'pip install -r requirements.txt -c constraints.txt'."; \
+	  _build/lockvenv/bin/python -m pip freeze --all --exclude-editable \
+	    | grep -v -E '^(pip|setuptools)==' ; } > constraints.txt
+	rm -rf _build/lockvenv
+	@echo "constraints.txt rewritten; run 'make test' to check the new set"
+
+clean:
+	rm -rf _build .pytest_cache .hypothesis
+	find . -path ./.venv -prune -o -type d \( -name __pycache__ -o -name .ipynb_checkpoints \) -print0 \
+	    | xargs -0 rm -rf
+
+distclean: clean
+	rm -rf $(VENV) src/*.egg-info
