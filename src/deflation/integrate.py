@@ -184,57 +184,6 @@ def dopri5(
                 raise RuntimeError(f"dopri5: step size underflow at t={t:.6g}")
     return t, y, stats
 
-    # initial step (Hairer, Norsett & Wanner, II.4, simplified with row scaling)
-    scale = atol + rtol * _row_norms(y)
-    d0 = _scaled_rms(y, scale)
-    d1 = _scaled_rms(f, scale)
-    h = 1e-6 if (d0 < 1e-5 or d1 < 1e-5) else 0.01 * d0 / d1
-    h = min(h, t_end)
-
-    K = np.empty((7,) + y.shape)
-    while t < t_end:
-        if stats.n_steps + stats.n_rejected >= max_steps:
-            raise RuntimeError(
-                f"dopri5 exceeded max_steps={max_steps} at t={t:.6g} of t_end={t_end:.6g}"
-            )
-        h = min(h, t_end - t)
-        K[0] = f
-        for s in range(1, 6):
-            dy = np.tensordot(A[s], K[:s], axes=1)
-            K[s], _ = rhs(y + h * dy)
-        y_new = y + h * np.tensordot(B, K[:6], axes=1)
-        f_new, aux_new = rhs(y_new)
-        K[6] = f_new
-        stats.n_eval += 6
-        err = h * np.tensordot(E, K, axes=1)
-        en = _error_norm(err, y, y_new, rtol, atol)
-        if not np.isfinite(en):
-            if h < 1e-14 * max(1.0, t_end):
-                raise RuntimeError(f"dopri5: step size underflow at t={t:.6g}")
-            h *= MIN_FACTOR
-            stats.n_rejected += 1
-            continue
-        if en <= 1.0:
-            t_new = t + h if t_end - (t + h) > 1e-12 * t_end else t_end
-            while i_rec < rec.size and rec[i_rec] <= t_new:
-                x = (rec[i_rec] - t) / h
-                Q = np.tensordot(P.T, K, axes=1)  # (4,) + shape
-                powers = np.cumprod(np.full(4, x))
-                on_record(float(rec[i_rec]), y + h * np.tensordot(powers, Q, axes=1))
-                i_rec += 1
-            t, y, f = t_new, y_new, f_new
-            stats.n_steps += 1
-            factor = MAX_FACTOR if en == 0 else min(MAX_FACTOR, SAFETY * en ** -0.2)
-            h *= factor
-            if stop is not None and stop(t, y, aux_new):
-                break
-        else:
-            stats.n_rejected += 1
-            h *= max(MIN_FACTOR, SAFETY * en ** -0.2)
-            if h < 1e-14 * max(1.0, t_end):
-                raise RuntimeError(f"dopri5: step size underflow at t={t:.6g}")
-    return t, y, stats
-
 
 def _scaled_rms(v: np.ndarray, scale: np.ndarray) -> float:
     n = _row_norms(v)
