@@ -29,6 +29,12 @@ CELL_TIMEOUT := 300
 export PYTHONHASHSEED := 0
 # Silence debugpy's "frozen modules" notice printed by every kernel on Python 3.11.
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
+# One BLAS thread: the package multiplies small matrices, where OpenBLAS threads only
+# contend (a chapter ran 6x slower with them on a busy 2-core machine), and a fixed
+# thread count keeps floating-point reductions in the same order on every run.
+export OPENBLAS_NUM_THREADS := 1
+export OMP_NUM_THREADS := 1
+export MKL_NUM_THREADS := 1
 # Note: MPLBACKEND is deliberately NOT exported. Kernels must keep matplotlib's
 # inline backend (ipykernel only sets it when MPLBACKEND is unset), otherwise the
 # chapters' figures vanish. Only the unit tests and the benchmark use Agg.
