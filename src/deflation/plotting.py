@@ -98,3 +98,287 @@ def mark_times(ax, times, *, colors=None, style=":", label=None):
         if np.isfinite(t):
             ax.axvline(t, color=c, ls=style, lw=1.0, label=label if i == 0 else None)
     return ax
+
+
+# --- chapters 3-4 (first-component phase, deflation) ----------------------------------
+
+
+def leading_components(traj, axes=None, *, n=3, title=None):
+    """Norms and alignments of the ``n`` largest components (chapter 3's widget figure).
+
+    Parameters
+    ----------
+    traj : Trajectory
+    axes : pair of matplotlib Axes, optional
+        Left: :math:`\\|w_j(t)\\|` on a log scale; right:
+        :math:`\\max_k |\\langle \\bar w_j(t), u_k\\rangle|`. New axes if None.
+    n : int, default 3
+        How many components: the largest (by final norm) on each ground-truth direction
+        first, then the next largest overall.
+    title : str, optional
+        Title of the left axes.
+
+    Returns
+    -------
+    pair of Axes
+    """
+    if axes is None:
+        import matplotlib.pyplot as plt
+
+        _, axes = plt.subplots(1, 2, figsize=(8, 3))
+    n = int(n)
+    if n < 1:
+        raise ValueError(f"n must be >= 1, got {n}")
+    ax1, ax2 = axes
+    best = np.argmax(np.abs(traj.correlations[-1]), axis=1)
+    by_norm = np.argsort(-traj.norms[-1], kind="stable")
+    heads = [j for i, j in enumerate(by_norm) if best[j] not in best[by_norm[:i]]]
+    order = (heads + [j for j in by_norm if j not in heads])[:n]
+    colors = component_colors(traj.target.rank)
+    styles = ["-", "--", ":", "-."]
+    for i, j in enumerate(order):
+        col, ls = colors[best[j]], styles[i % len(styles)]
+        lab = f"$w_{{{j + 1}}}$ (on $u_{{{best[j] + 1}}}$)"
+        ax1.semilogy(traj.t, traj.norms[:, j], color=col, ls=ls, label=lab)
+        ax2.plot(traj.t, np.max(np.abs(traj.correlations[:, j]), axis=1), color=col, ls=ls)
+    ax1.set_xlabel("time $t$")
+    ax1.set_ylabel(r"norm $\|w_j\|$")
+    ax2.set_xlabel("time $t$")
+    ax2.set_ylabel(r"$\max_k |\langle \bar w_j, u_k\rangle|$")
+    ax2.set_ylim(0, 1.05)
+    ax1.legend(loc="lower right")
+    if title:
+        ax1.set_title(title)
+    return axes
+
+
+def norm_correlation_scatter(weights, max_corr, ax=None, *, bound=None, color="C0", label=None):
+    """Scatter of (weight :math:`\\|w_j\\|^2`, max correlation) samples (chapter 3).
+
+    Parameters
+    ----------
+    weights, max_corr : array_like
+        From :func:`deflation.phases.norm_correlation_samples`.
+    ax : matplotlib Axes, optional
+    bound : callable, optional
+        ``bound(c)`` drawn as a black line (e.g. the norm/correlation bound).
+    color : color, default "C0"
+    label : str, optional
+
+    Returns
+    -------
+    Axes
+    """
+    ax = _ax(ax)
+    w = np.asarray(weights, dtype=float)
+    mc = np.asarray(max_corr, dtype=float)
+    if w.shape != mc.shape:
+        raise ValueError(f"max_corr must have the shape of weights {w.shape}, got {mc.shape}")
+    keep = w > 0
+    ax.scatter(w[keep], mc[keep], s=3, alpha=0.3, color=color, label=label, rasterized=True)
+    ax.set_xscale("log")
+    if bound is not None:
+        grid = np.geomspace(max(w[keep].min(), 1e-12), w.max(), 200)
+        ax.plot(grid, bound(grid), color="k", lw=1.2, label="bound")
+    ax.set_xlabel(r"weight $\|w_j\|^2$")
+    ax.set_ylabel(r"$\max_k |\langle \bar w_j, u_k\rangle|$")
+    ax.set_ylim(0, 1.05)
+    return ax
+
+
+def early_phase(traj, axes=None, *, level=0.9):
+    """Directions and norms of every component in the early phase (chapter 2).
+
+    Left: for each model component j, the squared correlation
+    :math:`\\langle \\bar w_j, u_k\\rangle^2` with the ground-truth direction :math:`u_k`
+    it ends up closest to, colored by k (grey if it locks onto none, i.e. its largest
+    squared correlation at the end is below ``level``). Right: the norms
+    :math:`\\|w_j(t)\\|/\\|w_j(0)\\|` on a log scale, same colors.
+
+    Parameters
+    ----------
+    traj : Trajectory
+        A run of :func:`deflation.gradient_flow`.
+    axes : pair of matplotlib Axes, optional
+        Where to draw; two new side-by-side axes by default.
+    level : float, default 0.9
+        Squared correlation at the last record above which a component counts as locked.
+
+    Returns
+    -------
+    pair of Axes
+    """
+    if not 0 < level < 1:
+        raise ValueError(f"level must be in (0, 1), got {level!r}")
+    if axes is None:
+        import matplotlib.pyplot as plt
+
+        _, axes = plt.subplots(1, 2, figsize=(9, 3.4))
+    ax1, ax2 = axes
+    v = traj.correlations**2  # (n, m, r)
+    k_end = np.argmax(v[-1], axis=1)
+    locked = np.max(v[-1], axis=1) >= level
+    cols = component_colors(traj.target.rank)
+    n0 = np.where(traj.norms[0] > 0, traj.norms[0], 1.0)
+    for j in range(v.shape[1]):
+        col = cols[k_end[j]] if locked[j] else "0.6"
+        ax1.plot(traj.t, v[:, j, k_end[j]], color=col, lw=1.0)
+        ax2.semilogy(traj.t, traj.norms[:, j] / n0[j], color=col, lw=1.0)
+    ax1.set_ylim(0, 1.02)
+    ax1.set_xlabel("time $t$")
+    ax1.set_ylabel(r"$\langle \bar w_j, u_k\rangle^2$ (final $k$)")
+    ax2.set_xlabel("time $t$")
+    ax2.set_ylabel(r"$\|w_j(t)\| / \|w_j(0)\|$")
+    return ax1, ax2
+
+
+# --- chapter 6: beyond the theorem ------------------------------------------------------
+
+
+def group_staircase(traj, ax=None, *, threshold=0.9, legend=True):
+    """The staircase for any target: group weight :math:`b_k(t)/a_k` against time.
+
+    For a non-orthogonal target the residual-based :func:`staircase` does not reach 1 at
+    a perfect fit; the group weight of :func:`deflation.beyond.recovery_path` does.
+
+    Parameters
+    ----------
+    traj : Trajectory
+    ax : matplotlib Axes, optional
+    threshold : float, default 0.9
+        Minimal aligned correlation for a component to join a group.
+    legend : bool, default True
+
+    Returns
+    -------
+    Axes
+    """
+    from .beyond import recovery_path
+
+    ax = _ax(ax)
+    b, _ = recovery_path(traj, threshold=threshold)
+    a = traj.target.weights
+    for k, col in enumerate(component_colors(a.size)):
+        ax.plot(traj.t, b[:, k] / a[k], color=col, label=f"$a_{{{k + 1}}}={a[k]:.3g}$")
+    ax.set_xlabel("time $t$")
+    ax.set_ylabel("group weight $b_k / a_k$")
+    if legend:
+        ax.legend(loc="lower right")
+    return ax
+
+
+def predicted_vs_measured(measured, predicted, ax=None, *, colors=None, labels=None,
+                          marker="o"):
+    """Scatter of predicted against measured times on log axes, with the diagonal.
+
+    Parameters
+    ----------
+    measured, predicted : array_like (n, r)
+        One column per ground-truth component (NaN entries are skipped).
+    ax : matplotlib Axes, optional
+    colors : list of colors, optional
+        One per column (default :func:`component_colors`).
+    labels : list of str, optional
+        One legend label per column.
+    marker : str, default "o"
+
+    Returns
+    -------
+    Axes
+    """
+    ax = _ax(ax)
+    x = np.atleast_2d(np.asarray(measured, dtype=float))
+    y = np.atleast_2d(np.asarray(predicted, dtype=float))
+    if x.shape != y.shape:
+        raise ValueError(f"measured and predicted must have the same shape, got {x.shape} and {y.shape}")
+    r = x.shape[1]
+    colors = colors or component_colors(r)
+    for k in range(r):
+        ok = np.isfinite(x[:, k]) & np.isfinite(y[:, k])
+        lab = labels[k] if labels else None
+        ax.loglog(x[ok, k], y[ok, k], marker, ms=3, alpha=0.6, color=colors[k], label=lab,
+                  ls="none")
+    both = np.concatenate([x[np.isfinite(x)], y[np.isfinite(y)]])
+    if both.size:
+        lo, hi = both.min() / 1.2, both.max() * 1.2
+        ax.plot([lo, hi], [lo, hi], color="k", lw=1.0, ls="--")
+    ax.set_xlabel("measured fit time")
+    ax.set_ylabel("predicted fit time")
+    if labels:
+        ax.legend(loc="upper left")
+    return ax
+
+
+def fit_time_scaling(init_scales, weights, times, ax=None, *, slope=0.5):
+    """Rescaled fit times :math:`a_k t_k` against :math:`\\log(1/\\delta_0)`.
+
+    Parameters
+    ----------
+    init_scales : array_like (n,)
+        :math:`\\delta_0` of each run.
+    weights : array_like (r,)
+        :math:`a_k`.
+    times : array_like (n, r)
+        Measured fit times (NaN entries are skipped).
+    ax : matplotlib Axes, optional
+    slope : float, default 0.5
+        Slope of the reference line, drawn through the mean of each component's points.
+
+    Returns
+    -------
+    Axes
+    """
+    ax = _ax(ax)
+    s = np.asarray(init_scales, dtype=float)
+    a = np.asarray(weights, dtype=float)
+    t = np.atleast_2d(np.asarray(times, dtype=float))
+    if t.shape != (s.size, a.size):
+        raise ValueError(f"times must have shape ({s.size}, {a.size}), got {t.shape}")
+    x = np.log(1.0 / s)
+    for k, col in enumerate(component_colors(a.size)):
+        y = a[k] * t[:, k]
+        ok = np.isfinite(y)
+        ax.plot(x[ok], y[ok], "o", ms=3, alpha=0.5, color=col, label=f"$a_{{{k + 1}}}={a[k]:.3g}$")
+        if np.any(ok):
+            xx = np.array([x[ok].min(), x[ok].max()])
+            ax.plot(xx, y[ok].mean() + slope * (xx - x[ok].mean()), color=col, lw=1.0)
+    ax.set_xlabel(r"$\log(1/\delta_0)$")
+    ax.set_ylabel(r"rescaled fit time $a_k t_k$")
+    ax.legend(loc="upper left")
+    return ax
+
+
+def epoch_staircase(result, ax=None, *, legend=True, title=None):
+    """The staircase of a modified-flow run with its epochs and re-initializations (chapter 5).
+
+    Parameters
+    ----------
+    result : ModifiedResult
+        A run of :func:`deflation.modified_gradient_flow`.
+    ax : matplotlib Axes, optional
+    legend : bool, default True
+    title : str, optional
+
+    Returns
+    -------
+    Axes
+        The fitted fraction of every component against time (:func:`staircase`), a thin
+        grey line at every epoch start, and at every later epoch start that re-drew
+        components a red triangle labelled with how many.
+    """
+    from .modified import ModifiedResult
+
+    if not isinstance(result, ModifiedResult):
+        raise ValueError(f"result must be a ModifiedResult, got {type(result).__name__}")
+    ax = staircase(result.trajectory, ax, legend=legend)
+    for s, (t0, n) in enumerate(zip(result.epoch_starts, result.n_reinit)):
+        ax.axvline(t0, color="0.6", lw=0.7, ls="-", zorder=0)
+        if s > 0 and n > 0:
+            ax.plot([t0], [1.08], marker="v", color="tab:red", ms=6, clip_on=False)
+            ax.annotate(str(int(n)), (t0, 1.08), xytext=(3, 2), textcoords="offset points",
+                        fontsize=7, color="tab:red", annotation_clip=False)
+    ax.set_ylim(-0.03, 1.15)
+    ax.set_xlim(0, result.total_time)
+    if title is not None:
+        ax.set_title(title)
+    return ax
