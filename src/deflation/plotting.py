@@ -290,7 +290,9 @@ def predicted_vs_measured(measured, predicted, ax=None, *, colors=None, labels=N
     x = np.atleast_2d(np.asarray(measured, dtype=float))
     y = np.atleast_2d(np.asarray(predicted, dtype=float))
     if x.shape != y.shape:
-        raise ValueError(f"measured and predicted must have the same shape, got {x.shape} and {y.shape}")
+        raise ValueError(
+            f"measured and predicted must have the same shape, got {x.shape} and {y.shape}"
+        )
     r = x.shape[1]
     colors = colors or component_colors(r)
     for k in range(r):
@@ -364,7 +366,8 @@ def epoch_staircase(result, ax=None, *, legend=True, title=None):
     Axes
         The fitted fraction of every component against time (:func:`staircase`), a thin
         grey line at every epoch start, and at every later epoch start that re-drew
-        components a red triangle labelled with how many.
+        components a red triangle labelled with how many (labels only for runs of at
+        most 20 epochs).
     """
     from .modified import ModifiedResult
 
@@ -375,8 +378,9 @@ def epoch_staircase(result, ax=None, *, legend=True, title=None):
         ax.axvline(t0, color="0.6", lw=0.7, ls="-", zorder=0)
         if s > 0 and n > 0:
             ax.plot([t0], [1.08], marker="v", color="tab:red", ms=6, clip_on=False)
-            ax.annotate(str(int(n)), (t0, 1.08), xytext=(3, 2), textcoords="offset points",
-                        fontsize=7, color="tab:red", annotation_clip=False)
+            if result.epoch_starts.size <= 20:  # labels only while they stay readable
+                ax.annotate(str(int(n)), (t0, 1.08), xytext=(3, 2), textcoords="offset points",
+                            fontsize=7, color="tab:red", annotation_clip=False)
     ax.set_ylim(-0.03, 1.15)
     ax.set_xlim(0, result.total_time)
     if title is not None:

@@ -1,0 +1,428 @@
+"""Analyses of the first-component phase and of deflation (book chapters 3 and 4).
+
+Small pure functions over recorded trajectories and fitted states:
+
+* grouping the model components by the ground-truth direction they align with, and
+  summing their weights :math:`c_j = \\|w_j\\|^2` (:func:`component_groups`,
+  :func:`group_weights`, :func:`crossing_times`, :func:`growth_rate_fit`);
+* the norm/correlation relationship (:func:`norm_correlation_samples`,
+  :func:`min_correlation_above`, :func:`norm_correlation_bound`);
+* local stability of a fitted state: the fitted state itself (:func:`fitted_state`),
+  the linearization of the flow by finite differences (:func:`flow_jacobian`) and the
+  predicted spectrum (:func:`stability_spectrum`);
+* the deflated target :math:`T^* - \\sum_{k \\in S} (a_k - \\lambda/2)\\, u_k^{\\otimes 4}`
+  (:func:`deflated_target`) and the order in which components are fitted
+  (:func:`fit_order`).
+
+Order 4 and the 2-homogeneous model throughout, as in the chapters.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from . import _checks
+from .model import _check_target, gradient
+from .tensors import LowRankTensor, orthogonal_tensor
+
+__all__ = [
+    "component_groups",
+    "group_weights",
+    "crossing_times",
+    "growth_rate_fit",
+    "norm_correlation_samples",
+    "min_correlation_above",
+    "norm_correlation_bound",
+    "fitted_state",
+    "flow_jacobian",
+    "stability_spectrum",
+    "deflated_target",
+    "fit_order",
+]
+
+
+def _norms_corr(norms, correlations):
+    n = _checks.finite_array("norms", norms)
+    P = _checks.finite_array("correlations", correlations)
+    if P.ndim < 2 or n.shape != P.shape[:-1]:
+        raise ValueError(
+            "correlations must have shape norms.shape + (r,), got norms "
+            f"{n.shape} and correlations {P.shape}"
+        )
+    if np.any(n < 0):
+        raise ValueError("norms must be >= 0")
+    return n, P
+
+
+def component_groups(norms, correlations, *, min_weight=0.0) -> np.ndarray:
+    """The ground-truth direction each model component is aligned with.
+
+    Parameters
+    ----------
+    norms : array_like, shape (..., m)
+        :math:`\\|w_j\\|` (for example ``traj.norms``).
+    correlations : array_like, shape (..., m, r)
+        :math:`\\langle \\bar w_j, u_k\\rangle` (for example ``traj.correlations``).
+    min_weight : float, default 0.0
+        Components with weight :math:`c_j = \\|w_j\\|^2` below this get label -1.
+
+    Returns
+    -------
+    ndarray of int, shape (..., m)
+        :math:`\\arg\\max_k |\\langle \\bar w_j, u_k\\rangle|`, or -1.
+    """
+    n, P = _norms_corr(norms, correlations)
+    min_weight = _checks.positive_float("min_weight", min_weight, allow_zero=True)
+    labels = np.argmax(np.abs(P), axis=-1)
+    return np.where(n**2 >= min_weight, labels, -1)
+
+
+def group_weights(norms, correlations, *, min_weight=0.0) -> np.ndarray:
+    """Total weight of the components aligned with each ground-truth direction.
+
+    Parameters
+    ----------
+    norms : array_like, shape (..., m)
+    correlations : array_like, shape (..., m, r)
+    min_weight : float, default 0.0
+        Components lighter than this are left out (see :func:`component_groups`).
+
+    Returns
+    -------
+    ndarray, shape (..., r)
+        :math:`C_k = \\sum_{j:\\, \\text{group}(j) = k} \\|w_j\\|^2`.
+    """
+    n, P = _norms_corr(norms, correlations)
+    labels = component_groups(n, P, min_weight=min_weight)
+    r = P.shape[-1]
+    onehot = labels[..., None] == np.arange(r)
+    return np.sum(onehot * (n**2)[..., None], axis=-2)
+
+
+def crossing_times(t, y, levels) -> np.ndarray:
+    """First time each column of ``y`` reaches its level (linear interpolation).
+
+    Parameters
+    ----------
+    t : array_like, shape (n,)
+        Increasing times.
+    y : array_like, shape (n, k)
+        Curves (for example group weights).
+    levels : float or array_like, shape (k,)
+
+    Returns
+    -------
+    ndarray, shape (k,)
+        The first time :math:`y_{\\cdot i}(t) \\ge` ``levels[i]``; NaN if never.
+    """
+    t = _checks.finite_array("t", t, ndim=1)
+    y = _checks.finite_array("y", y)
+    if y.ndim == 1:
+        y = y[:, None]
+    if y.ndim != 2 or y.shape[0] != t.size:
+        raise ValueError(f"y must have shape (n, k) with n = len(t) = {t.size}, got {y.shape}")
+    if np.any(np.diff(t) <= 0):
+        raise ValueError("t must be strictly increasing")
+    lev = np.broadcast_to(_checks.finite_array("levels", levels), (y.shape[1],))
+    out = np.full(y.shape[1], np.nan)
+    for i in range(y.shape[1]):
+        above = np.nonzero(y[:, i] >= lev[i])[0]
+        if above.size == 0:
+            continue
+        j = above[0]
+        if j == 0:
+            out[i] = t[0]
+            continue
+        y0, y1 = y[j - 1, i], y[j, i]
+        out[i] = t[j - 1] + (t[j] - t[j - 1]) * (lev[i] - y0) / (y1 - y0)
+    return out
+
+
+def growth_rate_fit(t, c, lo, hi) -> float:
+    """Exponential growth rate of ``c`` while it lies between ``lo`` and ``hi``.
+
+    Parameters
+    ----------
+    t : array_like, shape (n,)
+    c : array_like, shape (n,)
+        A positive curve, e.g. the weight of the group aligned with :math:`u_1`.
+    lo, hi : float
+        The window :math:`lo \\le c \\le hi` (0 < lo < hi), taken up to the first time
+        ``c`` exceeds ``hi``.
+
+    Returns
+    -------
+    float
+        The least-squares slope of :math:`\\log c` against :math:`t` in the window
+        (for a logistic curve with small ``hi``, the rate :math:`4a - 2\\lambda`).
+    """
+    t = _checks.finite_array("t", t, ndim=1)
+    c = _checks.finite_array("c", c, ndim=1)
+    if c.shape != t.shape:
+        raise ValueError(f"c must have the shape of t {t.shape}, got {c.shape}")
+    lo = _checks.positive_float("lo", lo)
+    hi = _checks.positive_float("hi", hi)
+    if not lo < hi:
+        raise ValueError(f"lo must be < hi, got lo={lo!r}, hi={hi!r}")
+    over = np.nonzero(c > hi)[0]
+    end = over[0] if over.size else c.size
+    sel = np.nonzero((c[:end] >= lo) & (c[:end] <= hi))[0]
+    if sel.size < 3:
+        raise ValueError("fewer than 3 samples of c lie in [lo, hi]; widen the window")
+    return float(np.polyfit(t[sel], np.log(c[sel]), 1)[0])
+
+
+def norm_correlation_samples(traj):
+    """All (weight, max correlation) pairs of a trajectory, over components and times.
+
+    Parameters
+    ----------
+    traj : Trajectory
+
+    Returns
+    -------
+    weights : ndarray, shape (n * m,)
+        :math:`c_j(t) = \\|w_j(t)\\|^2`.
+    max_corr : ndarray, shape (n * m,)
+        :math:`\\max_k |\\langle \\bar w_j(t), u_k\\rangle|`.
+    growing : ndarray of bool, shape (n * m,)
+        Whether :math:`\\|w_j\\|` is non-decreasing at that record (forward difference;
+        the last record copies the previous one).
+    """
+    from .flow import Trajectory
+
+    if not isinstance(traj, Trajectory):
+        raise ValueError(f"traj must be a Trajectory, got {type(traj).__name__}")
+    c = traj.norms**2
+    mc = np.max(np.abs(traj.correlations), axis=2)
+    grow = np.ones_like(c, dtype=bool)
+    if c.shape[0] > 1:
+        dc = np.diff(c, axis=0)
+        grow[:-1] = dc >= 0
+        grow[-1] = grow[-2]
+    return c.ravel(), mc.ravel(), grow.ravel()
+
+
+def min_correlation_above(weights, max_corr, thresholds) -> np.ndarray:
+    """The smallest max-correlation among samples whose weight is at least a threshold.
+
+    Parameters
+    ----------
+    weights, max_corr : array_like, shape (n,)
+        From :func:`norm_correlation_samples`.
+    thresholds : array_like, shape (q,)
+
+    Returns
+    -------
+    ndarray, shape (q,)
+        :math:`\\min \\{\\text{max\\_corr}_i : \\text{weights}_i \\ge \\tau\\}`; NaN when
+        no sample reaches :math:`\\tau`.
+    """
+    w = _checks.finite_array("weights", weights, ndim=1)
+    mc = _checks.finite_array("max_corr", max_corr, ndim=1)
+    if w.shape != mc.shape:
+        raise ValueError(f"max_corr must have the shape of weights {w.shape}, got {mc.shape}")
+    tau = _checks.finite_array("thresholds", thresholds, ndim=1)
+    out = np.full(tau.size, np.nan)
+    for i, th in enumerate(tau):
+        sel = w >= th
+        if np.any(sel):
+            out[i] = float(np.min(mc[sel]))
+    return out
+
+
+def norm_correlation_bound(weight, a_max, reg=0.0):
+    """Lower bound on the max correlation of a component whose norm is not decreasing.
+
+    Parameters
+    ----------
+    weight : float or array_like
+        :math:`c = \\|w\\|^2 \\ge 0`.
+    a_max : float
+        The largest ground-truth weight :math:`a_1 > 0`.
+    reg : float, default 0.0
+        :math:`\\lambda`.
+
+    Returns
+    -------
+    float or ndarray
+        :math:`\\min\\big(1, \\sqrt{(c + \\lambda/2)/a_1}\\big)` (chapter 3,
+        the norm/correlation proposition).
+    """
+    c = _checks.finite_array("weight", weight)
+    if np.any(c < 0):
+        raise ValueError("weight must be >= 0")
+    a_max = _checks.positive_float("a_max", a_max)
+    reg = _checks.positive_float("reg", reg, allow_zero=True)
+    out = np.minimum(1.0, np.sqrt((c + reg / 2) / a_max))
+    return float(out) if out.ndim == 0 else out
+
+
+def fitted_state(target, group_sizes, reg=0.0, *, fractions=None) -> np.ndarray:
+    """A fitted state: ``group_sizes[k]`` components exactly on :math:`u_k`.
+
+    Parameters
+    ----------
+    target : LowRankTensor
+        Orthogonal, order 4.
+    group_sizes : sequence of int, length r
+        Components per direction (0 leaves :math:`u_k` unfitted).
+    reg : float, default 0.0
+        :math:`\\lambda`; every fitted group holds total weight :math:`a_k - \\lambda/2`
+        (requires :math:`a_k > \\lambda/2` for fitted k).
+    fractions : sequence of array_like, optional
+        ``fractions[k]`` splits the group's weight among its members (positive, summing
+        to 1). Default: equal shares.
+
+    Returns
+    -------
+    ndarray, shape (sum(group_sizes), d)
+        Rows :math:`\\sqrt{f_j (a_k - \\lambda/2)}\\, u_k`, group by group.
+    """
+    target = _check_target(target)
+    reg = _checks.positive_float("reg", reg, allow_zero=True)
+    sizes = [int(s) for s in group_sizes]
+    if len(sizes) != target.rank or min(sizes) < 0 or sum(sizes) < 1:
+        raise ValueError(
+            f"group_sizes must be {target.rank} non-negative integers with a positive sum, "
+            f"got {list(group_sizes)}"
+        )
+    rows = []
+    for k, n in enumerate(sizes):
+        if n == 0:
+            continue
+        ap = target.weights[k] - reg / 2
+        if ap <= 0:
+            raise ValueError(f"group {k} cannot be fitted: a_k={target.weights[k]} <= reg/2")
+        f = np.full(n, 1.0 / n) if fractions is None else _checks.finite_array(
+            "fractions", fractions[k], ndim=1)
+        if f.size != n or np.any(f <= 0) or abs(f.sum() - 1) > 1e-9:
+            raise ValueError(f"fractions[{k}] must be {n} positive numbers summing to 1")
+        for fj in f:
+            rows.append(np.sqrt(fj * ap) * target.basis[:, k])
+    return np.array(rows)
+
+
+def flow_jacobian(W, target, reg=0.0, *, eps=1e-6) -> np.ndarray:
+    """Jacobian of the flow :math:`\\dot W = -\\nabla L(W)` by central differences.
+
+    Parameters
+    ----------
+    W : array_like, shape (m, d)
+        A point with no zero row (the flow is not differentiable at :math:`w_j = 0`).
+    target : LowRankTensor
+    reg : float, default 0.0
+    eps : float, default 1e-6
+        Finite-difference step.
+
+    Returns
+    -------
+    ndarray, shape (m * d, m * d)
+        :math:`J = -\\nabla^2 L(W)` (row-major flattening of ``W``), symmetrized.
+    """
+    target = _check_target(target)
+    W = _checks.weight_matrix(W, target.d)
+    reg = _checks.positive_float("reg", reg, allow_zero=True)
+    eps = _checks.positive_float("eps", eps)
+    if np.any(np.linalg.norm(W, axis=1) == 0):
+        raise ValueError("W must have no zero row (the flow is not differentiable there)")
+    n = W.size
+    J = np.empty((n, n))
+    flat = W.ravel()
+    for i in range(n):
+        e = np.zeros(n)
+        e[i] = eps
+        gp = gradient((flat + e).reshape(W.shape), target, reg)
+        gm = gradient((flat - e).reshape(W.shape), target, reg)
+        J[:, i] = -(gp - gm).ravel() / (2 * eps)
+    return 0.5 * (J + J.T)
+
+
+def stability_spectrum(weights, group_sizes, d, reg=0.0) -> np.ndarray:
+    """Predicted eigenvalues of the flow's Jacobian at a fitted state (chapter 3).
+
+    For each fitted direction :math:`k` with :math:`n_k \\ge 1` members (order 4):
+    :math:`-(4a_k - 2\\lambda)` once (the group's total weight), 0 with multiplicity
+    :math:`n_k - 1` (moving weight inside the group), :math:`-4a_k` with multiplicity
+    :math:`d - 1` (turning the group as a whole) and :math:`-2\\lambda` with
+    multiplicity :math:`(d-1)(n_k-1)` (turning members against each other).
+
+    Parameters
+    ----------
+    weights : array_like, shape (r,)
+    group_sizes : sequence of int, length r
+    d : int
+    reg : float, default 0.0
+
+    Returns
+    -------
+    ndarray, shape (d * sum(group_sizes),)
+        Sorted increasingly.
+    """
+    a = _checks.finite_array("weights", weights, ndim=1)
+    d = _checks.positive_int("d", d)
+    reg = _checks.positive_float("reg", reg, allow_zero=True)
+    sizes = [int(s) for s in group_sizes]
+    if len(sizes) != a.size or min(sizes) < 0:
+        raise ValueError(f"group_sizes must be {a.size} non-negative integers, got {group_sizes}")
+    ev = []
+    for ak, n in zip(a, sizes):
+        if n == 0:
+            continue
+        ev += [-(4 * ak - 2 * reg)] + [0.0] * (n - 1)
+        ev += [-4 * ak] * (d - 1) + [-2 * reg] * ((d - 1) * (n - 1))
+    return np.sort(np.array(ev))
+
+
+def deflated_target(target, fitted, reg=0.0) -> LowRankTensor:
+    """The residual that the rest of the flow sees once some components are fitted.
+
+    Parameters
+    ----------
+    target : LowRankTensor
+        Orthogonal.
+    fitted : sequence of int
+        Indices k of the fitted components.
+    reg : float, default 0.0
+        :math:`\\lambda`.
+
+    Returns
+    -------
+    LowRankTensor
+        :math:`T^* - \\sum_{k \\in S} (a_k - \\lambda/2)\\, u_k^{\\otimes l}`: the weight of
+        a fitted :math:`u_k` becomes :math:`\\lambda/2` (and :math:`u_k` is dropped when
+        :math:`\\lambda = 0`); the others keep :math:`a_k`.
+    """
+    target = _check_target(target)
+    if not target.is_orthogonal or target.noise is not None:
+        raise ValueError("target must be an orthogonal tensor without noise")
+    reg = _checks.positive_float("reg", reg, allow_zero=True)
+    S = sorted({int(k) for k in fitted})
+    if any(k < 0 or k >= target.rank for k in S):
+        raise ValueError(f"fitted must hold indices in [0, {target.rank}), got {list(fitted)}")
+    a = target.weights.copy()
+    if any(a[k] <= reg / 2 for k in S):
+        raise ValueError("a fitted component must have a_k > reg/2")
+    a[S] = reg / 2
+    keep = np.nonzero(a > 0)[0]
+    if keep.size == 0:
+        raise ValueError("nothing is left to fit: every component is fitted and reg = 0")
+    return orthogonal_tensor(a[keep], target.d, order=target.order, basis=target.basis[:, keep])
+
+
+def fit_order(times) -> np.ndarray:
+    """Indices of the components in the order they were fitted (never-fitted last).
+
+    Parameters
+    ----------
+    times : array_like, shape (r,)
+        Fit times, NaN for never.
+
+    Returns
+    -------
+    ndarray of int, shape (r,)
+    """
+    t = np.asarray(times, dtype=float)
+    if t.ndim != 1:
+        raise ValueError(f"times must be 1-dimensional, got shape {t.shape}")
+    return np.argsort(np.where(np.isnan(t), np.inf, t), kind="stable")
