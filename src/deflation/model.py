@@ -123,9 +123,9 @@ def _state(W: np.ndarray, target: LowRankTensor, p: float) -> State:
     l = target.order
     norms, wbar, c = _split(W, p)
     G = wbar @ wbar.T
-    Gl1 = ipow(G, l - 1)
-    Gl1 *= c  # column j scaled by c_j: (G^{l-1} diag(c))
-    model = Gl1 @ wbar  # rows T(W)(wbar_i^{l-1}, .) = sum_j c_j G_ij^{l-1} wbar_j
+    # rows T(W)(wbar_i^{l-1}, .) = sum_j c_j G_ij^{l-1} wbar_j; scaling the m x d factor
+    # by c is cheaper than scaling the m x m one
+    model = ipow(G, l - 1) @ (c[:, None] * wbar)
     star = target.contract(wbar)
     contraction = star - model
     radial = np.einsum("ij,ij->i", contraction, wbar)
