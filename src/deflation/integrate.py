@@ -135,6 +135,15 @@ def dopri5(
     h = 1e-6 if (d0 < 1e-5 or d1 < 1e-5) else 0.01 * d0 / d1
     h = min(h, t_end)
 
+    with np.errstate(over="ignore", invalid="ignore"):
+        # a too-long trial step can overflow; its error estimate is then not finite and
+        # the step is rejected below, so the overflow is expected and harmless
+        return _steps(rhs, y, f, t, t_end, h, rtol, atol, rec, i_rec, on_record, stop,
+                      max_steps, stats)
+
+
+def _steps(rhs, y, f, t, t_end, h, rtol, atol, rec, i_rec, on_record, stop, max_steps, stats):
+    """The step loop of :func:`dopri5` (see there)."""
     shape = y.shape
     K = np.empty((7, y.size))  # stages, flattened so combinations are matrix products
     A_rows = [np.array(a) for a in A]
