@@ -113,7 +113,7 @@ def modified_gradient_flow(
     m,
     *,
     init_scale=1e-4,
-    reinit_threshold=1e-2,
+    reinit_threshold=0.1,
     reg=0.01,
     first_epoch=10.0,
     epoch_growth=0.5,
@@ -133,9 +133,14 @@ def modified_gradient_flow(
         Number of components, >= 1.
     init_scale : float, default 1e-4
         :math:`\\delta_0`, the norm of a (re-)initialized component.
-    reinit_threshold : float, default 1e-2
+    reinit_threshold : float, default 0.1
         :math:`\\delta_1 \\ge \\delta_0`: components of norm at most this are re-drawn at
-        the start of every epoch.
+        the start of every epoch. Chapter 5 chose 0.1 (it was 1e-2): components that join
+        an already-fitted group keep a weight share for ever (the regularizer shrinks all
+        members of a group at the same rate), and a larger threshold frees the members
+        with weight below :math:`\\delta_1^2`. Keep :math:`\\delta_1^2` below the
+        smallest fitted weight :math:`a_k - \\lambda/2`, or that component is re-drawn at
+        every epoch start.
     reg : float, default 0.01
         :math:`\\lambda \\ge 0`. Components with :math:`a_k \\le \\lambda/2` are never
         fitted; the others are fitted to weight :math:`a_k - \\lambda/2`.
