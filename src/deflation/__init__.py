@@ -26,7 +26,7 @@ from .tensors import (
     with_noise,
 )
 
-from . import theory
+from . import beyond, early, phases, plotting, recovery, theory
 from .deflation_process import DeflationResult, power_iteration, tensor_deflation
 from .matrix import MatrixTrajectory, matrix_factorization_flow
 from .modified import ModifiedResult, fit_floor, modified_gradient_flow, reinitialize
