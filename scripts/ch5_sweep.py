@@ -28,7 +28,7 @@ GEOMETRIC7 = [1.0, 0.6, 0.36, 0.216, 0.13, 0.078, 0.047]
 
 # (name, d, m, weights): the settings of the success-rate table.
 SETTINGS = [
-    ("A", 10, 12, PAPER_WEIGHTS),  # the informal experiment of PAPER.md
+    ("A", 10, 12, PAPER_WEIGHTS),  # the informal experiment described in chapter 5
     ("A40", 10, 40, PAPER_WEIGHTS),
     ("C", 20, 20, PAPER_WEIGHTS),
     ("D20", 10, 20, GEOMETRIC7),

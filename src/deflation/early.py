@@ -6,7 +6,7 @@ its direction follows the continuous-time tensor power method
 
 .. math:: \\frac{d\\bar w}{dt} = 4 (I - \\bar w \\bar w^\\top)\\, T^*(\\bar w^{3}, \\cdot),
 
-which does not involve the norm (PAPER.md section 4). This module integrates that
+which does not involve the norm. This module integrates that
 direction flow directly (cost :math:`O(n r d)` for ``n`` directions, instead of the
 :math:`O(n^2 d)` of the full gradient), and measures, from any recorded run, when a
 component aligns with a ground-truth direction, which direction it locks onto, and when

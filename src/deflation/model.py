@@ -12,7 +12,7 @@ with homogeneity degree ``p = 2`` by default (the 2-homogeneous model of the boo
 
 Everything is computed from the Gram matrices :math:`G = \\bar W \\bar W^\\top` and
 :math:`P = \\bar W U` in :math:`O(m^2 d + m r d)` operations, without the
-:math:`d^l` tensor (PAPER.md section 3). With :math:`c_j = \\|w_j\\|^p` and the residual
+:math:`d^l` tensor. With :math:`c_j = \\|w_j\\|^p` and the residual
 :math:`R = T^* - T(W)`,
 
 .. math::

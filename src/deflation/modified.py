@@ -1,6 +1,6 @@
 """The modified gradient flow: epochs, re-initialization and a small regularizer (chapter 5).
 
-Our concrete reading of the paper's modified flow (PAPER.md section 5; the inputs are
+Our concrete reading of the paper's modified flow (the inputs are
 the paper's, the details are the book's): initialize every component with norm
 :math:`\\delta_0` in a uniformly random direction; for epochs :math:`s = 0, 1, \\dots`,
 re-draw every component whose norm is at most :math:`\\delta_1` (fresh random direction,

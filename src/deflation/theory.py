@@ -1,4 +1,4 @@
-"""Closed-form predictions of the book (PAPER.md section 4; all are the book's own).
+"""Closed-form predictions of the book (all are the book's own).
 
 Each function is derived in a chapter (with sympy) and checked there against the
 simulation; the chapters say which. Order 4 unless an ``order`` argument is given.
@@ -11,7 +11,7 @@ simulation; the chapters say which. Order 4 unless an ``order`` argument is give
   :math:`t^* = 1/(8 a v(0))`.
 * First-component phase (chapter 3): the weight :math:`c = \\|w\\|^2` of an aligned
   group follows the logistic equation :math:`\\dot c = 4c(a - \\lambda/2 - c)`.
-* Fitted weight :math:`a_k - \\lambda/2`; rough fit time (PAPER.md section 4).
+* Fitted weight :math:`a_k - \\lambda/2`; rough fit time.
 """
 
 from __future__ import annotations
@@ -161,7 +161,7 @@ def logistic_time(weight, c0, frac=0.9, reg=0.0) -> float:
 
 
 def fit_time_estimate(weight, d, m, init_scale, reg=0.0):
-    """Rough time to fit a component of weight :math:`a` (PAPER.md section 4, order 4).
+    """Rough time to fit a component of weight :math:`a` (order 4).
 
     .. math:: \\frac{d}{16\\, a \\log m} + \\frac{\\log(a/\\delta_0^2)}{4a - 2\\lambda}
 
