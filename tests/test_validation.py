@@ -60,3 +60,12 @@ def test_fit_times_checks():
         dfl.fit_times(tr, frac=1.5)
     with pytest.raises(ValueError, match="traj"):
         dfl.fit_times("not a trajectory")
+
+
+def test_positive_array_messages():
+    with pytest.raises(ValueError, match="correlation must be > 0, got 0.0"):
+        dfl.theory.blowup_time(0.0, 1.0)
+    with pytest.raises(ValueError, match="weight must be > 0"):
+        dfl.theory.blowup_time(0.5, [1.0, -2.0])
+    with pytest.raises(ValueError, match=r"correlation must be in \(0, 1\], got 1.5"):
+        dfl.beyond.alignment_delay(1.5, 1.0)

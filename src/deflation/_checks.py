@@ -72,6 +72,15 @@ def finite_array(name: str, value, *, ndim: int | None = None) -> np.ndarray:
     return arr
 
 
+def positive_array(name: str, value, *, upper: float | None = None) -> np.ndarray:
+    """Return ``value`` as a finite float array with every entry > 0 (and <= ``upper``)."""
+    arr = finite_array(name, value)
+    if np.any(arr <= 0) or (upper is not None and np.any(arr > upper)):
+        span = "> 0" if upper is None else f"in (0, {upper:g}]"
+        raise ValueError(f"{name} must be {span}, got {_short(arr if arr.ndim else float(arr))}")
+    return arr
+
+
 def weight_matrix(W, d: int | None = None) -> np.ndarray:
     """Check a parameter matrix ``W`` of shape (m, d) with m >= 1 and finite entries."""
     arr = finite_array("W", W, ndim=2)

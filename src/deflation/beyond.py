@@ -355,13 +355,9 @@ def alignment_delay(correlation, weight, *, order=4):
     -------
     float or ndarray
     """
-    p = _checks.finite_array("correlation", correlation)
-    a = _checks.finite_array("weight", weight)
+    p = _checks.positive_array("correlation", correlation, upper=1.0)
+    a = _checks.positive_array("weight", weight)
     order = _checks.order(order)
-    if np.any(p <= 0) or np.any(p > 1):
-        raise ValueError("correlation must be in (0, 1]")
-    if np.any(a <= 0):
-        raise ValueError("weight must be > 0")
     if order == 4:
         v = p * p
         out = (1 / v - 1 - np.log(v)) / (8 * a)

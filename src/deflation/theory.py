@@ -99,13 +99,9 @@ def blowup_time(correlation, weight, *, order=4):
         :math:`t^* = 1 / (l (l-2)\\, a\\, p(0)^{l-2})`; for order 4,
         :math:`1/(8 a v(0))` with :math:`v = p^2`.
     """
-    p = _checks.finite_array("correlation", correlation)
-    a = _checks.finite_array("weight", weight)
+    p = _checks.positive_array("correlation", correlation)
+    a = _checks.positive_array("weight", weight)
     order = _checks.order(order)
-    if np.any(p <= 0):
-        raise ValueError("correlation must be > 0")
-    if np.any(a <= 0):
-        raise ValueError("weight must be > 0")
     out = 1.0 / (order * (order - 2) * a * p ** (order - 2))
     return float(out) if out.ndim == 0 else out
 
