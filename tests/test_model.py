@@ -151,3 +151,20 @@ def test_radial_and_tangential_split():
         tangential = (flow[i] - (wb @ flow[i]) * wb) / r
         want = 4 * (st_.contraction[i] - st_.radial[i] * wb)
         assert np.allclose(tangential, want, atol=1e-12)
+
+
+@pytest.mark.parametrize("order", [3, 4])
+def test_blocked_gram_route_matches_dense_for_large_m(order):
+    """m above the block threshold takes the blocked route; it must agree with the dense one."""
+    rng = np.random.default_rng(11)
+    T = dfl.orthogonal_tensor([1.0, 0.6, 0.3], 4, order=order, basis="random", seed=rng)
+    W = rng.standard_normal((300, 4)) * 0.1
+    W[5] = 0.0  # a zero row inside a block
+    assert dfl.loss(W, T, 0.2) == pytest.approx(dense_loss(W, T.dense(), 0.2), rel=1e-9)
+    ref = complex_step_gradient(W[:40], T.dense(), 0.2)  # sanity on a small slice
+    assert np.allclose(dfl.gradient(W[:40], T, 0.2), ref, rtol=1e-9, atol=1e-12)
+    # blocked (m = 300) and unblocked (each row alone against the rest) agree exactly enough
+    from deflation.model import _model_contraction, _split
+    _, wbar, c = _split(W, 2.0)
+    full = (wbar @ wbar.T) ** (order - 1) @ (c[:, None] * wbar)
+    assert np.allclose(_model_contraction(wbar, c, order), full, rtol=1e-12, atol=1e-14)

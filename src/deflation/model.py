@@ -119,13 +119,32 @@ def state(W, target, *, degree=2) -> State:
     return _state(W, target, _degree(degree, target.order))
 
 
+_BLOCK = 128  # rows of the Gram matrix formed at once when m is large
+
+
+def _model_contraction(wbar: np.ndarray, c: np.ndarray, l: int) -> np.ndarray:
+    """Rows :math:`T(W)(\\bar w_i^{l-1}, \\cdot) = \\sum_j c_j G_{ij}^{l-1} \\bar w_j`.
+
+    The m x d factor is scaled by c (cheaper than scaling the m x m one). For large m the
+    Gram matrix is formed ``_BLOCK`` rows at a time, so that each block stays in cache
+    while it is raised to the power l - 1 and multiplied: at m = 1000 this halves the
+    time of the whole gradient, which is otherwise limited by memory traffic.
+    """
+    cw = c[:, None] * wbar
+    m = wbar.shape[0]
+    if m <= 2 * _BLOCK:
+        return ipow(wbar @ wbar.T, l - 1) @ cw
+    out = np.empty_like(wbar)
+    for s in range(0, m, _BLOCK):
+        Gb = wbar[s : s + _BLOCK] @ wbar.T
+        out[s : s + _BLOCK] = ipow(Gb, l - 1) @ cw
+    return out
+
+
 def _state(W: np.ndarray, target: LowRankTensor, p: float) -> State:
     l = target.order
     norms, wbar, c = _split(W, p)
-    G = wbar @ wbar.T
-    # rows T(W)(wbar_i^{l-1}, .) = sum_j c_j G_ij^{l-1} wbar_j; scaling the m x d factor
-    # by c is cheaper than scaling the m x m one
-    model = ipow(G, l - 1) @ (c[:, None] * wbar)
+    model = _model_contraction(wbar, c, l)
     star = target.contract(wbar)
     contraction = star - model
     radial = np.einsum("ij,ij->i", contraction, wbar)
