@@ -25,7 +25,7 @@ from scipy import integrate
 
 from . import _checks, theory
 from .deflation_process import DeflationResult, tensor_deflation
-from .flow import Trajectory, gradient_flow
+from .flow import Trajectory, first_crossings, first_indices, gradient_flow
 from .model import _check_target, _degree, _split
 from .tensors import (
     LowRankTensor,
@@ -274,21 +274,7 @@ def group_fit_times(traj, frac=0.9, *, threshold=0.9) -> np.ndarray:
     """
     frac = _checks.fraction("frac", frac)
     b, _ = recovery_path(traj, threshold=threshold)
-    a = traj.target.weights
-    out = np.full(a.size, np.nan)
-    for k in range(a.size):
-        level = frac * a[k]
-        above = np.nonzero(b[:, k] >= level)[0]
-        if above.size == 0:
-            continue
-        i = above[0]
-        if i == 0:
-            out[k] = traj.t[0]
-            continue
-        b0, b1 = b[i - 1, k], b[i, k]
-        t0, t1 = traj.t[i - 1], traj.t[i]
-        out[k] = t0 + (t1 - t0) * (level - b0) / (b1 - b0) if b1 != b0 else t1
-    return out
+    return first_crossings(traj.t, b, frac * traj.target.weights)
 
 
 # ---------------------------------------------------------------------------------------
@@ -446,13 +432,9 @@ def logit_fit_times(traj, frac=0.9) -> np.ndarray:
     y = 1.0 - traj.residual / a
     out = np.full(a.size, np.nan)
     level = math.log(frac / (1 - frac))
-    for k in range(a.size):
-        above = np.nonzero(y[:, k] >= frac)[0]
-        if above.size == 0:
-            continue
-        i = int(above[0])
-        if i == 0:
-            out[k] = traj.t[0]
+    for k, i in enumerate(first_indices(y, frac)):
+        if i <= 0:
+            out[k] = traj.t[0] if i == 0 else np.nan
             continue
         y0, y1 = y[i - 1, k], y[i, k]
         t0, t1 = traj.t[i - 1], traj.t[i]
@@ -460,7 +442,7 @@ def logit_fit_times(traj, frac=0.9) -> np.ndarray:
             z0, z1 = math.log(y0 / (1 - y0)), math.log(y1 / (1 - y1))
             out[k] = t0 + (t1 - t0) * (level - z0) / (z1 - z0) if z1 != z0 else t1
         else:  # outside (0, 1): fall back to linear interpolation of y
-            out[k] = t0 + (t1 - t0) * (frac - y0) / (y1 - y0) if y1 != y0 else t1
+            out[k] = t0 + (t1 - t0) * (frac - y0) / (y1 - y0)
     return out
 
 

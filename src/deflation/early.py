@@ -18,7 +18,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import _checks
-from .flow import gradient_flow
+from .flow import first_crossings, gradient_flow
 from .integrate import dopri5
 from .model import _check_target, _degree, fit_loss
 
@@ -147,19 +147,7 @@ def alignment_times(t, correlations, *, level=0.5) -> np.ndarray:
     """
     t, C = _times_corr(t, correlations)
     level = _checks.fraction("level", level)
-    a = np.max(C**2, axis=2)  # (n_t, n)
-    out = np.full(a.shape[1], np.nan)
-    above = a >= level
-    hit = above.any(axis=0)
-    first = np.argmax(above, axis=0)
-    for j in np.nonzero(hit)[0]:
-        i = first[j]
-        if i == 0:
-            out[j] = t[0]
-            continue
-        a0, a1 = a[i - 1, j], a[i, j]
-        out[j] = t[i - 1] + (t[i] - t[i - 1]) * (level - a0) / (a1 - a0)
-    return out
+    return first_crossings(t, np.max(C**2, axis=2), level)
 
 
 def locked_direction(correlations, *, level=0.9) -> np.ndarray:

@@ -225,19 +225,35 @@ def fit_times(traj: Trajectory, frac=0.9) -> np.ndarray:
         raise ValueError(f"traj must be a Trajectory, got {type(traj).__name__}")
     frac = _checks.fraction("frac", frac)
     a = traj.target.weights
-    level = (1 - frac) * a
-    out = np.full(a.size, np.nan)
-    for k in range(a.size):
-        below = np.nonzero(traj.residual[:, k] <= level[k])[0]
-        if below.size == 0:
-            continue
-        i = below[0]
+    # residual_k <= (1 - frac) a_k  is  -residual_k >= -(1 - frac) a_k
+    return first_crossings(traj.t, -traj.residual, -(1 - frac) * a)
+
+
+def first_indices(y: np.ndarray, levels) -> np.ndarray:
+    """Index of the first row at which each column of ``y`` (n, k) is >= its level.
+
+    Returns an int array of shape (k,), -1 for a column that never gets there.
+    """
+    above = y >= levels
+    return np.where(above.any(axis=0), np.argmax(above, axis=0), -1)
+
+
+def first_crossings(t: np.ndarray, y: np.ndarray, levels) -> np.ndarray:
+    """First time each column of ``y`` (n, k) reaches its level, on the record ``t`` (n,).
+
+    The shared engine of :func:`fit_times` and the chapters' other crossing times:
+    linear interpolation between the two records around the crossing (where
+    ``y[i-1] < level <= y[i]``, so the slope is never zero), ``t[0]`` if the first record
+    is already there, NaN if no record is. Inputs are not checked: callers do.
+    """
+    levels = np.broadcast_to(levels, (y.shape[1],))
+    out = np.full(y.shape[1], np.nan)
+    for k, i in enumerate(first_indices(y, levels)):
         if i == 0:
-            out[k] = traj.t[0]
-            continue
-        r0, r1 = traj.residual[i - 1, k], traj.residual[i, k]
-        t0, t1 = traj.t[i - 1], traj.t[i]
-        out[k] = t0 + (t1 - t0) * (r0 - level[k]) / (r0 - r1) if r0 != r1 else t1
+            out[k] = t[0]
+        elif i > 0:
+            y0, y1 = y[i - 1, k], y[i, k]
+            out[k] = t[i - 1] + (t[i] - t[i - 1]) * (levels[k] - y0) / (y1 - y0)
     return out
 
 

@@ -22,6 +22,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import _checks
+from .flow import first_crossings
 from .model import _check_target, gradient
 from .tensors import LowRankTensor, orthogonal_tensor
 
@@ -124,18 +125,7 @@ def crossing_times(t, y, levels) -> np.ndarray:
     if np.any(np.diff(t) <= 0):
         raise ValueError("t must be strictly increasing")
     lev = np.broadcast_to(_checks.finite_array("levels", levels), (y.shape[1],))
-    out = np.full(y.shape[1], np.nan)
-    for i in range(y.shape[1]):
-        above = np.nonzero(y[:, i] >= lev[i])[0]
-        if above.size == 0:
-            continue
-        j = above[0]
-        if j == 0:
-            out[i] = t[0]
-            continue
-        y0, y1 = y[j - 1, i], y[j, i]
-        out[i] = t[j - 1] + (t[j] - t[j - 1]) * (lev[i] - y0) / (y1 - y0)
-    return out
+    return first_crossings(t, y, lev)
 
 
 def growth_rate_fit(t, c, lo, hi) -> float:

@@ -24,7 +24,7 @@ import numpy as np
 
 from . import _checks
 from .flow import Trajectory, fit_times, gradient_flow
-from .model import _check_target, residuals, state
+from .model import _check_target, _split, residuals
 from .modified import ModifiedResult, fit_floor, modified_gradient_flow
 from .tensors import LowRankTensor, orthogonal_tensor, small_init
 
@@ -133,9 +133,9 @@ def group_sizes(x, target=None, *, threshold=0.0) -> np.ndarray:
     """
     W, target, _ = _unpack(x, target, None)
     threshold = _checks.positive_float("threshold", threshold, allow_zero=True)
-    st = state(W, target)
-    best = np.argmax((st.wbar @ target.basis) ** 2, axis=1)
-    big = st.norms > threshold
+    norms, wbar, _ = _split(W, 2.0)  # directions and norms only: no Gram matrix needed
+    best = np.argmax((wbar @ target.basis) ** 2, axis=1)
+    big = norms > threshold
     return np.bincount(best[big], minlength=target.rank)
 
 
