@@ -9,7 +9,14 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["use_style", "component_colors", "staircase", "loss_curve", "mark_times"]
+__all__ = [
+    "use_style",
+    "component_colors",
+    "staircase",
+    "loss_curve",
+    "mark_times",
+    "frame_slider",
+]
 
 STYLE = {
     "figure.figsize": (7.0, 3.6),
@@ -386,3 +393,91 @@ def epoch_staircase(result, ax=None, *, legend=True, title=None):
     if title is not None:
         ax.set_title(title)
     return ax
+
+
+def frame_slider(draw, values, *, label, caption, alt, fmt="{:g}", dpi=80, start=0):
+    """A kernel-free interactive figure: precomputed frames with a slider.
+
+    The HTML book has no kernel, so a live widget there would be a dead control. This
+    draws one frame per value of the widget's main parameter, in advance, and returns a
+    small self-contained HTML figure: the frames as embedded PNG images, an
+    ``<input type="range">`` that shows one frame at a time, and a caption. It needs no
+    network, no kernel and no widget manager, so it works offline and in print previews.
+
+    Parameters
+    ----------
+    draw : callable
+        ``draw(value)`` returns a matplotlib Figure for one parameter value; it is
+        closed after rendering.
+    values : sequence
+        The parameter values, one frame each (keep 6-12 frames: each is an image).
+    label : str
+        The parameter's name shown beside the slider, e.g. ``"log10 δ0"``.
+    caption : str
+        What to see, shown as the figure's ``<figcaption>`` (plain text).
+    alt : str
+        Alternative text of every frame; the frame's value is appended.
+    fmt : str, default ``"{:g}"``
+        Format of the value shown beside the slider.
+    dpi : int, default 80
+        Resolution of the frames.
+    start : int, default 0
+        Index of the frame shown first.
+
+    Returns
+    -------
+    IPython.display.HTML
+        Display it (``display(...)``) in a cell tagged ``remove-input``.
+    """
+    import base64
+    import hashlib
+    import html
+    import io
+
+    import matplotlib.pyplot as plt
+    from IPython.display import HTML
+
+    values = list(values)
+    if not values:
+        raise ValueError("values must hold at least one parameter value, got none")
+    for name, text in (("label", label), ("caption", caption), ("alt", alt)):
+        if not isinstance(text, str) or not text.strip():
+            raise ValueError(f"{name} must be a non-empty string, got {text!r}")
+    if not (isinstance(start, (int, np.integer)) and 0 <= start < len(values)):
+        raise ValueError(f"start must be an index in [0, {len(values) - 1}], got {start!r}")
+    if not (isinstance(dpi, (int, np.integer)) and dpi > 0):
+        raise ValueError(f"dpi must be a positive integer, got {dpi!r}")
+    shown = [fmt.format(v) for v in values]
+    images = []
+    for v, s in zip(values, shown):
+        fig = draw(v)
+        buf = io.BytesIO()
+        fig.savefig(buf, format="png", dpi=dpi)
+        plt.close(fig)
+        data = base64.b64encode(buf.getvalue()).decode("ascii")
+        images.append((data, f"{alt} ({label} = {s})"))
+    uid = "dfl-frames-" + hashlib.sha1(f"{label}|{caption}".encode()).hexdigest()[:10]
+    esc = html.escape
+    imgs = "\n".join(
+        f'<img src="data:image/png;base64,{data}" alt="{esc(a)}" data-frame="{i}" '
+        f'style="max-width:100%;height:auto;{"" if i == start else "display:none"}">'
+        for i, (data, a) in enumerate(images)
+    )
+    script = (
+        "<script>(function(){var f=document.getElementById(%s);"
+        "var im=f.querySelectorAll('img[data-frame]');var r=f.querySelector('input');"
+        "var o=f.querySelector('output');var v=%s;"
+        "function show(i){for(var j=0;j<im.length;j++){im[j].style.display=(j==i)?'':'none';}"
+        "o.textContent=v[i];}"
+        "r.addEventListener('input',function(){show(+r.value);});show(+r.value);})();</script>"
+    ) % (repr(uid), "[" + ",".join(repr(esc(s)) for s in shown) + "]")
+    markup = (
+        f'<figure class="dfl-frames" id="{uid}" style="margin:1em 0">\n{imgs}\n'
+        f'<div class="dfl-frames-control" style="display:flex;gap:0.6em;align-items:center;'
+        f'flex-wrap:wrap"><label for="{uid}-range">{esc(label)}</label>'
+        f'<input type="range" id="{uid}-range" min="0" max="{len(values) - 1}" step="1" '
+        f'value="{start}" style="flex:1;min-width:8em;max-width:24em">'
+        f'<output for="{uid}-range">{esc(shown[start])}</output></div>\n'
+        f"<figcaption>{esc(caption)}</figcaption>\n</figure>\n{script}"
+    )
+    return HTML(markup)
