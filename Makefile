@@ -39,12 +39,16 @@ export MKL_NUM_THREADS := 1
 # inline backend (ipykernel only sets it when MPLBACKEND is unset), otherwise the
 # chapters' figures vanish. Only the unit tests and the benchmark use Agg.
 
-.PHONY: help venv .venv book test unit nbval book-check notebooks bench lock clean distclean
+.PHONY: help venv .venv book test unit nbval book-check browser notebooks bench lock clean distclean \
+        pdf repo-url binder-check
 
 help:
 	@echo "make book       execute the chapters and build the HTML book into _build/html"
 	@echo "make test       unit tests, strict nbval on book/*.ipynb, warning-free book build"
 	@echo "make notebooks  re-execute every book/*.ipynb in place (store current outputs)"
+	@echo "make pdf        build a PDF of the whole book (_build/latex/book.pdf; needs TeX Live)"
+	@echo "make repo-url URL=https://github.com/OWNER/REPO   set the repository address everywhere"
+	@echo "make binder-check  build a fresh venv exactly as binder/ says and run nbval on it"
 	@echo "make bench      run benchmarks/bench.py"
 	@echo "make venv       create/update .venv (done automatically by the targets above)"
 	@echo "make lock       re-resolve requirements.txt and rewrite constraints.txt"
@@ -61,6 +65,12 @@ $(STAMP): requirements.txt constraints.txt pyproject.toml
 	$(BIN)/python -m pip install --disable-pip-version-check -r requirements.txt -c constraints.txt
 	$(BIN)/python -m pip install --disable-pip-version-check --no-deps -e .
 	$(BIN)/python -m ipykernel install --sys-prefix --name python3
+	@# JupyterLab in this environment: no news pop-up, no update check.
+	@mkdir -p $(VENV)/share/jupyter/lab/settings
+	@printf '%s\n' '{' \
+	    '  "@jupyterlab/apputils-extension:notification": {' \
+	    '    "fetchNews": "false", "checkForUpdates": false' '  }' '}' \
+	    > $(VENV)/share/jupyter/lab/settings/overrides.json
 	@touch $@
 
 venv .venv: $(STAMP)
@@ -74,11 +84,11 @@ book: $(STAMP)
 
 # ---------------------------------------------------------------------------------
 # The tests.
-test: unit nbval book-check
+test: unit nbval book-check browser
 	@echo "make test: all checks passed"
 
 unit: $(STAMP)
-	@rc=0; MPLBACKEND=Agg $(BIN)/python -m pytest || rc=$$?; \
+	@rc=0; MPLBACKEND=Agg $(BIN)/python -m pytest --ignore=tests/test_browser.py || rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "unit: no unit tests collected in tests/ (yet)"; \
 	elif [ $$rc -ne 0 ]; then exit $$rc; fi
 
@@ -109,10 +119,37 @@ book-check: $(STAMP)
 	$(BIN)/jupyter-book build . --config _build/_config_noexec.yml \
 	    --path-output _build/test $(JB_FLAGS)
 
+# The built book (_build/test/_build/html) in headless Chromium with the network blocked,
+# and one chapter in a live JupyterLab (tests/test_browser.py). Needs a Chromium:
+# Debian's `chromium` package (/usr/bin/chromium), or CHROMIUM=/path/to/chrome.
+browser: $(STAMP)
+	@command -v $${CHROMIUM:-/usr/bin/chromium} >/dev/null || { \
+	    echo "browser: no Chromium found; install it with: sudo apt-get install -y chromium"; exit 1; }
+	$(BIN)/python -m pytest -p no:cacheprovider -s tests/test_browser.py
+
+# A PDF of the whole book through Jupyter Book's LaTeX builder (pdflatex + latexmk).
+pdf: $(STAMP)
+	@command -v latexmk >/dev/null || { echo "pdf: needs TeX Live; on Debian/Ubuntu:"; \
+	    echo "  sudo apt-get install -y latexmk texlive-latex-recommended texlive-latex-extra \\"; \
+	    echo "      texlive-fonts-recommended texlive-plain-generic tex-gyre"; exit 1; }
+	$(BIN)/jupyter-book build . --builder pdflatex
+	@echo
+	@echo "PDF built: $$(ls $(CURDIR)/_build/latex/*.pdf)"
+
+# One setting holds the repository address (repository: url: in _config.yml);
+# this writes it to every place that needs it (scripts/repo_url.py lists them).
+repo-url: $(STAMP)
+	@test -n "$(URL)" || { echo "usage: make repo-url URL=https://github.com/OWNER/REPO"; exit 1; }
+	$(BIN)/python scripts/repo_url.py "$(URL)"
+
+# Binder's environment, rebuilt from scratch exactly as binder/ describes, runs every chapter.
+binder-check:
+	scripts/binder_check.sh
+
 # ---------------------------------------------------------------------------------
 # Re-execute every chapter in place with the venv's kernel, so the stored outputs
-# are current. No timing metadata is recorded, so an unchanged chapter gives a
-# (nearly) unchanged file; widget state (random model ids) is stored for viewers.
+# are current. No timing metadata and no widget state (random model ids; the HTML book
+# shows kernel-free figures instead), so an unchanged chapter gives an unchanged file.
 notebooks: $(STAMP)
 ifeq ($(strip $(NOTEBOOKS)),)
 	@echo "notebooks: no chapter notebooks in book/ yet"
@@ -121,6 +158,7 @@ else
 	    --ExecutePreprocessor.kernel_name=python3 \
 	    --ExecutePreprocessor.timeout=$(CELL_TIMEOUT) \
 	    --ExecutePreprocessor.record_timing=False \
+	    --ExecutePreprocessor.store_widget_state=False \
 	    $(NOTEBOOKS)
 endif
 
