@@ -194,7 +194,7 @@ def gradient_flow(
         st = _state(W, target, p)
         return -_grad_from_state(W, st, l, p, reg), st.fit
 
-    stop = None if stop_fit is None else (lambda t, W, fit: fit <= stop_fit)
+    stop = None if stop_fit is None else (lambda t, W, fit: fit - stop_fit)
     recorder = _Recorder(target, reg, p, record_W)
     t, W, stats = dopri5(
         rhs, W0, t_end, rtol=rtol, atol=atol, record_times=times,
