@@ -1,0 +1,11 @@
+"""Answers to the self-checking exercises of chapter 1 (labels ``ex-ch1-...``).
+
+Each entry maps an exercise label to a :class:`~deflation.exercises.Number`,
+:class:`~deflation.exercises.Formula` or :class:`~deflation.exercises.Choice`; a student
+checks an answer with ``check("ex-ch1-name", answer)``. Keep hints free of the answer.
+"""
+
+from . import Choice, Formula, Number  # noqa: F401
+
+ANSWERS = {
+}
