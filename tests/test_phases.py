@@ -126,6 +126,21 @@ def test_jacobian_matches_a_dense_hessian_of_the_loss():
         phases.flow_jacobian(np.zeros((1, 2)), T)
 
 
+def test_jacobian_of_a_gradient_flow_is_symmetric():
+    """The raw finite-difference Jacobian is minus a Hessian: symmetric to ~1e-8.
+
+    It is not symmetrized by default, so this check can fail (a gradient with a wrong
+    term that is not a gradient field would show up here)."""
+    T = dfl.orthogonal_tensor([1.0, 0.6], 3, basis="random", seed=1)
+    W = np.random.default_rng(0).standard_normal((3, 3))
+    for reg in (0.0, 0.3):
+        J = phases.flow_jacobian(W, T, reg)
+        asym = np.max(np.abs(J - J.T)) / np.max(np.abs(J))
+        assert asym < 1e-7
+    Js = phases.flow_jacobian(W, T, 0.0, symmetrize=True)
+    assert np.array_equal(Js, Js.T)
+
+
 def test_stability_spectrum_counts():
     ev = phases.stability_spectrum([1.0, 0.5], [3, 0], 4, 0.0)
     assert ev.size == 12

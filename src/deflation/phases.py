@@ -2,19 +2,18 @@
 
 Small pure functions over recorded trajectories and fitted states:
 
-* grouping the model components by the ground-truth direction they align with, and
-  summing their weights :math:`c_j = \\|w_j\\|^2` (:func:`component_groups`,
-  :func:`group_weights`, :func:`crossing_times`, :func:`growth_rate_fit`);
+* the growth rate of a group's weight (:func:`growth_rate_fit`);
 * the norm/correlation relationship (:func:`norm_correlation_samples`,
-  :func:`min_correlation_above`, :func:`norm_correlation_bound`);
-* local stability of a fitted state: the fitted state itself (:func:`fitted_state`),
-  the linearization of the flow by finite differences (:func:`flow_jacobian`) and the
-  predicted spectrum (:func:`stability_spectrum`);
+  :func:`min_correlation_above`);
+* local stability of a fitted state: the fitted state itself (:func:`fitted_state`) and
+  the linearization of the flow by finite differences (:func:`flow_jacobian`);
 * the deflated target :math:`T^* - \\sum_{k \\in S} (a_k - \\lambda/2)\\, u_k^{\\otimes 4}`
   (:func:`deflated_target`) and the order in which components are fitted
   (:func:`fit_order`).
 
-Order 4 and the 2-homogeneous model throughout, as in the chapters.
+Order 4 and the 2-homogeneous model throughout, as in the chapters. Grouping components
+by direction is :func:`deflation.measures.assign_groups`, crossing times are in
+:mod:`deflation.times`, and the closed-form bound and spectrum in :mod:`deflation.theory`.
 """
 
 from __future__ import annotations
@@ -22,110 +21,18 @@ from __future__ import annotations
 import numpy as np
 
 from . import _checks
-from .flow import first_crossings
 from .model import _check_target, gradient
 from .tensors import LowRankTensor, orthogonal_tensor
 
 __all__ = [
-    "component_groups",
-    "group_weights",
-    "crossing_times",
     "growth_rate_fit",
     "norm_correlation_samples",
     "min_correlation_above",
-    "norm_correlation_bound",
     "fitted_state",
     "flow_jacobian",
-    "stability_spectrum",
     "deflated_target",
     "fit_order",
 ]
-
-
-def _norms_corr(norms, correlations):
-    n = _checks.finite_array("norms", norms)
-    P = _checks.finite_array("correlations", correlations)
-    if P.ndim < 2 or n.shape != P.shape[:-1]:
-        raise ValueError(
-            "correlations must have shape norms.shape + (r,), got norms "
-            f"{n.shape} and correlations {P.shape}"
-        )
-    if np.any(n < 0):
-        raise ValueError("norms must be >= 0")
-    return n, P
-
-
-def component_groups(norms, correlations, *, min_weight=0.0) -> np.ndarray:
-    """The ground-truth direction each model component is aligned with.
-
-    Parameters
-    ----------
-    norms : array_like, shape (..., m)
-        :math:`\\|w_j\\|` (for example ``traj.norms``).
-    correlations : array_like, shape (..., m, r)
-        :math:`\\langle \\bar w_j, u_k\\rangle` (for example ``traj.correlations``).
-    min_weight : float, default 0.0
-        Components with weight :math:`c_j = \\|w_j\\|^2` below this get label -1.
-
-    Returns
-    -------
-    ndarray of int, shape (..., m)
-        :math:`\\arg\\max_k |\\langle \\bar w_j, u_k\\rangle|`, or -1.
-    """
-    n, P = _norms_corr(norms, correlations)
-    min_weight = _checks.positive_float("min_weight", min_weight, allow_zero=True)
-    labels = np.argmax(np.abs(P), axis=-1)
-    return np.where(n**2 >= min_weight, labels, -1)
-
-
-def group_weights(norms, correlations, *, min_weight=0.0) -> np.ndarray:
-    """Total weight of the components aligned with each ground-truth direction.
-
-    Parameters
-    ----------
-    norms : array_like, shape (..., m)
-    correlations : array_like, shape (..., m, r)
-    min_weight : float, default 0.0
-        Components lighter than this are left out (see :func:`component_groups`).
-
-    Returns
-    -------
-    ndarray, shape (..., r)
-        :math:`C_k = \\sum_{j:\\, \\text{group}(j) = k} \\|w_j\\|^2`.
-    """
-    n, P = _norms_corr(norms, correlations)
-    labels = component_groups(n, P, min_weight=min_weight)
-    r = P.shape[-1]
-    onehot = labels[..., None] == np.arange(r)
-    return np.sum(onehot * (n**2)[..., None], axis=-2)
-
-
-def crossing_times(t, y, levels) -> np.ndarray:
-    """First time each column of ``y`` reaches its level (linear interpolation).
-
-    Parameters
-    ----------
-    t : array_like, shape (n,)
-        Increasing times.
-    y : array_like, shape (n, k)
-        Curves (for example group weights).
-    levels : float or array_like, shape (k,)
-
-    Returns
-    -------
-    ndarray, shape (k,)
-        The first time :math:`y_{\\cdot i}(t) \\ge` ``levels[i]``; NaN if never.
-    """
-    t = _checks.finite_array("t", t, ndim=1)
-    y = _checks.finite_array("y", y)
-    if y.ndim == 1:
-        y = y[:, None]
-    if y.ndim != 2 or y.shape[0] != t.size:
-        raise ValueError(f"y must have shape (n, k) with n = len(t) = {t.size}, got {y.shape}")
-    if np.any(np.diff(t) <= 0):
-        raise ValueError("t must be strictly increasing")
-    lev = np.broadcast_to(_checks.finite_array("levels", levels), (y.shape[1],))
-    return first_crossings(t, y, lev)
 
 
 def growth_rate_fit(t, c, lo, hi) -> float:
@@ -221,33 +128,6 @@ def min_correlation_above(weights, max_corr, thresholds) -> np.ndarray:
     return out
 
 
-def norm_correlation_bound(weight, a_max, reg=0.0):
-    """Lower bound on the max correlation of a component whose norm is not decreasing.
-
-    Parameters
-    ----------
-    weight : float or array_like
-        :math:`c = \\|w\\|^2 \\ge 0`.
-    a_max : float
-        The largest ground-truth weight :math:`a_1 > 0`.
-    reg : float, default 0.0
-        :math:`\\lambda`.
-
-    Returns
-    -------
-    float or ndarray
-        :math:`\\min\\big(1, \\sqrt{(c + \\lambda/2)/a_1}\\big)` (chapter 3,
-        the norm/correlation proposition).
-    """
-    c = _checks.finite_array("weight", weight)
-    if np.any(c < 0):
-        raise ValueError("weight must be >= 0")
-    a_max = _checks.positive_float("a_max", a_max)
-    reg = _checks.positive_float("reg", reg, allow_zero=True)
-    out = np.minimum(1.0, np.sqrt((c + reg / 2) / a_max))
-    return float(out) if out.ndim == 0 else out
-
-
 def fitted_state(target, group_sizes, reg=0.0, *, fractions=None) -> np.ndarray:
     """A fitted state: ``group_sizes[k]`` components exactly on :math:`u_k`.
 
@@ -293,7 +173,7 @@ def fitted_state(target, group_sizes, reg=0.0, *, fractions=None) -> np.ndarray:
     return np.array(rows)
 
 
-def flow_jacobian(W, target, reg=0.0, *, eps=1e-6) -> np.ndarray:
+def flow_jacobian(W, target, reg=0.0, *, eps=1e-6, symmetrize=False) -> np.ndarray:
     """Jacobian of the flow :math:`\\dot W = -\\nabla L(W)` by central differences.
 
     Parameters
@@ -304,11 +184,17 @@ def flow_jacobian(W, target, reg=0.0, *, eps=1e-6) -> np.ndarray:
     reg : float, default 0.0
     eps : float, default 1e-6
         Finite-difference step.
+    symmetrize : bool, default False
+        Return :math:`(J + J^\\top)/2`. Off by default, so that a caller can test the
+        symmetry itself: the flow is a gradient flow, so :math:`J` is minus the Hessian
+        and symmetric up to the finite-difference error (chapter 3).
 
     Returns
     -------
     ndarray, shape (m * d, m * d)
-        :math:`J = -\\nabla^2 L(W)` (row-major flattening of ``W``), symmetrized.
+        :math:`J = -\\nabla^2 L(W)` (row-major flattening of ``W``), column ``i`` the
+        central difference of :math:`-\\nabla L` along coordinate ``i``; raw unless
+        ``symmetrize``.
     """
     target = _check_target(target)
     W = _checks.weight_matrix(W, target.d)
@@ -325,43 +211,7 @@ def flow_jacobian(W, target, reg=0.0, *, eps=1e-6) -> np.ndarray:
         gp = gradient((flat + e).reshape(W.shape), target, reg)
         gm = gradient((flat - e).reshape(W.shape), target, reg)
         J[:, i] = -(gp - gm).ravel() / (2 * eps)
-    return 0.5 * (J + J.T)
-
-
-def stability_spectrum(weights, group_sizes, d, reg=0.0) -> np.ndarray:
-    """Predicted eigenvalues of the flow's Jacobian at a fitted state (chapter 3).
-
-    For each fitted direction :math:`k` with :math:`n_k \\ge 1` members (order 4):
-    :math:`-(4a_k - 2\\lambda)` once (the group's total weight), 0 with multiplicity
-    :math:`n_k - 1` (moving weight inside the group), :math:`-4a_k` with multiplicity
-    :math:`d - 1` (turning the group as a whole) and :math:`-2\\lambda` with
-    multiplicity :math:`(d-1)(n_k-1)` (turning members against each other).
-
-    Parameters
-    ----------
-    weights : array_like, shape (r,)
-    group_sizes : sequence of int, length r
-    d : int
-    reg : float, default 0.0
-
-    Returns
-    -------
-    ndarray, shape (d * sum(group_sizes),)
-        Sorted increasingly.
-    """
-    a = _checks.finite_array("weights", weights, ndim=1)
-    d = _checks.positive_int("d", d)
-    reg = _checks.positive_float("reg", reg, allow_zero=True)
-    sizes = [int(s) for s in group_sizes]
-    if len(sizes) != a.size or min(sizes) < 0:
-        raise ValueError(f"group_sizes must be {a.size} non-negative integers, got {group_sizes}")
-    ev = []
-    for ak, n in zip(a, sizes):
-        if n == 0:
-            continue
-        ev += [-(4 * ak - 2 * reg)] + [0.0] * (n - 1)
-        ev += [-4 * ak] * (d - 1) + [-2 * reg] * ((d - 1) * (n - 1))
-    return np.sort(np.array(ev))
+    return 0.5 * (J + J.T) if symmetrize else J
 
 
 def deflated_target(target, fitted, reg=0.0) -> LowRankTensor:
@@ -416,3 +266,10 @@ def fit_order(times) -> np.ndarray:
     if t.ndim != 1:
         raise ValueError(f"times must be 1-dimensional, got shape {t.shape}")
     return np.argsort(np.where(np.isnan(t), np.inf, t), kind="stable")
+
+
+# ALIAS: moved out of phases (see RENAMES.md); removed once the chapters use the new names.
+from .measures import assign_groups as component_groups  # noqa: E402,F401  ALIAS
+from .measures import group_weights  # noqa: E402,F401  ALIAS: moved to measures
+from .theory import norm_correlation_bound, stability_spectrum  # noqa: E402,F401  ALIAS
+from .times import crossing_times  # noqa: E402,F401  ALIAS: moved to times
