@@ -153,13 +153,21 @@ def leading_components(traj, axes=None, *, n=3, title=None):
     ax2.set_xlabel("time $t$")
     ax2.set_ylabel(r"$\max_k |\langle \bar w_j, u_k\rangle|$")
     ax2.set_ylim(0, 1.05)
-    ax1.legend(loc="lower right")
+    from matplotlib.ticker import LogLocator, NullFormatter
+
+    ax1.yaxis.set_major_locator(LogLocator(base=10, numticks=6))
+    ax1.yaxis.set_minor_formatter(NullFormatter())  # no colliding "3x10^0 4x10^0" labels
+    # the key goes in the empty lower right of the correlation panel (the curves reach 1
+    # early), never over the norm curves
+    handles, labels = ax1.get_legend_handles_labels()
+    ax2.legend(handles, labels, loc="lower right")
     if title:
         ax1.set_title(title)
     return axes
 
 
-def norm_correlation_scatter(weights, max_corr, ax=None, *, bound=None, color="C0", label=None):
+def norm_correlation_scatter(weights, max_corr, ax=None, *, bound=None, color="C0", label=None,
+                             growing=None):
     """Scatter of (weight :math:`\\|w_j\\|^2`, max correlation) samples (chapter 3).
 
     Parameters
@@ -171,6 +179,11 @@ def norm_correlation_scatter(weights, max_corr, ax=None, *, bound=None, color="C
         ``bound(c)`` drawn as a black line (e.g. the norm/correlation bound).
     color : color, default "C0"
     label : str, optional
+    growing : array_like of bool, optional
+        Whether each sample's norm was growing (third output of
+        :func:`~deflation.phases.norm_correlation_samples`). If given, growing samples
+        are drawn as ``color`` dots and shrinking ones as grey crosses, each with a
+        legend entry (the bound covers growing components only).
 
     Returns
     -------
@@ -182,7 +195,19 @@ def norm_correlation_scatter(weights, max_corr, ax=None, *, bound=None, color="C
     if w.shape != mc.shape:
         raise ValueError(f"max_corr must have the shape of weights {w.shape}, got {mc.shape}")
     keep = w > 0
-    ax.scatter(w[keep], mc[keep], s=3, alpha=0.3, color=color, label=label, rasterized=True)
+    if growing is None:
+        ax.scatter(w[keep], mc[keep], s=3, alpha=0.3, color=color, label=label,
+                   rasterized=True)
+    else:
+        g = np.asarray(growing, dtype=bool)
+        if g.shape != w.shape:
+            raise ValueError(f"growing must have the shape of weights {w.shape}, "
+                             f"got {g.shape}")
+        sh = keep & ~g
+        ax.scatter(w[sh], mc[sh], s=6, marker="x", lw=0.5, alpha=0.35, color="0.55",
+                   label="norm shrinking", rasterized=True)
+        ax.scatter(w[keep & g], mc[keep & g], s=3, alpha=0.35, color=color,
+                   label="norm growing" if label is None else label, rasterized=True)
     ax.set_xscale("log")
     if bound is not None:
         grid = np.geomspace(max(w[keep].min(), 1e-12), w.max(), 200)
