@@ -19,6 +19,7 @@ def _square(config, seed):
 
 
 _square.calls = 0
+_square.cache_name = "test.square"
 
 
 def test_sweep_caches_and_resumes(tmp_path):
@@ -33,7 +34,10 @@ def test_sweep_caches_and_resumes(tmp_path):
     again = dfl.sweep(_square, configs, seeds=[0, 10], cache_dir=tmp_path)
     assert again == recs
     assert _square.calls == calls + 1  # only the missing run was computed
-    assert json.loads(files[1].read_text())["value"] in {1, 11, 4, 14}
+    record = json.loads(files[1].read_text())
+    assert record["result"]["value"] in {1, 11, 4, 14}
+    assert record["cache_name"] == "test.square" and record["version"] == dfl.__version__
+    assert record["config"] in configs and record["seed"] in (0, 10)
 
 
 def test_sweep_without_cache_and_bad_input():

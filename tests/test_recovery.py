@@ -30,7 +30,7 @@ def test_recovered_split_group_counts_as_one_fit():
     W = np.array([np.sqrt(0.6) * e[0], np.sqrt(0.4) * e[0], np.sqrt(0.5) * e[1]])
     assert rc.recovered(W, T).all()
     assert rc.group_sizes(W, T).tolist() == [2, 1]
-    assert rc.group_sizes(W, T, threshold=0.65).tolist() == [1, 1]
+    assert rc.group_sizes(W, T, min_weight=0.65**2).tolist() == [1, 1]
 
 
 def test_recovered_accepts_runs_and_uses_their_regularizer():

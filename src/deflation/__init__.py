@@ -4,7 +4,8 @@
 Import as ``import deflation as dfl``.
 """
 
-from .flow import Trajectory, concatenate, fit_times, gradient_flow
+from .flow import Trajectory, concatenate, gradient_flow
+from .times import fit_times
 from .model import (
     correlations,
     fit_loss,
@@ -26,10 +27,11 @@ from .tensors import (
     with_noise,
 )
 
-from . import beyond, early, phases, plotting, recovery, theory
+from . import beyond, early, experiments, measures, phases, plotting, recovery, theory, times
 from .deflation_process import DeflationResult, power_iteration, tensor_deflation
 from .matrix import MatrixTrajectory, matrix_factorization_flow
-from .modified import ModifiedResult, fit_floor, modified_gradient_flow, reinitialize
+from .modified import ModifiedResult, modified_gradient_flow, reinitialize
+from .theory import fit_floor
 from .sweep import cache_key, sweep
 
-__version__ = "0.1.0"
+from ._version import __version__

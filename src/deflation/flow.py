@@ -18,7 +18,7 @@ from .integrate import dopri5
 from .model import _check_target, _degree, _grad_from_state, _state
 from .tensors import LowRankTensor, ipow
 
-__all__ = ["Trajectory", "gradient_flow", "fit_times", "concatenate"]
+__all__ = ["Trajectory", "gradient_flow", "concatenate"]
 
 
 @dataclass
@@ -205,58 +205,6 @@ def gradient_flow(
     return recorder.trajectory(W, stats, p)
 
 
-def fit_times(traj: Trajectory, frac=0.9) -> np.ndarray:
-    """When each ground-truth component is fitted.
-
-    Parameters
-    ----------
-    traj : Trajectory
-    frac : float, default 0.9
-        Component k counts as fitted once its residual is at most
-        :math:`(1 - \\text{frac})\\, a_k`, i.e. a fraction ``frac`` of it is fitted.
-
-    Returns
-    -------
-    ndarray, shape (r,)
-        The first such time for each component, interpolated linearly between recorded
-        times; NaN where it never happens.
-    """
-    if not isinstance(traj, Trajectory):
-        raise ValueError(f"traj must be a Trajectory, got {type(traj).__name__}")
-    frac = _checks.fraction("frac", frac)
-    a = traj.target.weights
-    # residual_k <= (1 - frac) a_k  is  -residual_k >= -(1 - frac) a_k
-    return first_crossings(traj.t, -traj.residual, -(1 - frac) * a)
-
-
-def first_indices(y: np.ndarray, levels) -> np.ndarray:
-    """Index of the first row at which each column of ``y`` (n, k) is >= its level.
-
-    Returns an int array of shape (k,), -1 for a column that never gets there.
-    """
-    above = y >= levels
-    return np.where(above.any(axis=0), np.argmax(above, axis=0), -1)
-
-
-def first_crossings(t: np.ndarray, y: np.ndarray, levels) -> np.ndarray:
-    """First time each column of ``y`` (n, k) reaches its level, on the record ``t`` (n,).
-
-    The shared engine of :func:`fit_times` and the chapters' other crossing times:
-    linear interpolation between the two records around the crossing (where
-    ``y[i-1] < level <= y[i]``, so the slope is never zero), ``t[0]`` if the first record
-    is already there, NaN if no record is. Inputs are not checked: callers do.
-    """
-    levels = np.broadcast_to(levels, (y.shape[1],))
-    out = np.full(y.shape[1], np.nan)
-    for k, i in enumerate(first_indices(y, levels)):
-        if i == 0:
-            out[k] = t[0]
-        elif i > 0:
-            y0, y1 = y[i - 1, k], y[i, k]
-            out[k] = t[i - 1] + (t[i] - t[i - 1]) * (levels[k] - y0) / (y1 - y0)
-    return out
-
-
 def concatenate(parts: list[Trajectory], offsets) -> Trajectory:
     """Join trajectories run one after another (epochs), shifting each by its offset.
 
@@ -293,3 +241,8 @@ def concatenate(parts: list[Trajectory], offsets) -> Trajectory:
         n_rejected=sum(p.n_rejected for p in parts),
         W_path=np.concatenate([p.W_path for p in parts]) if keep_W else None,
     )
+
+
+# ALIAS: the crossing times moved to deflation.times (imported last: times imports this
+# module). Removed once nothing imports them from here (see RENAMES.md).
+from .times import fit_times, first_crossings, first_indices  # noqa: E402,F401  ALIAS

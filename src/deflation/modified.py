@@ -17,11 +17,13 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import _checks
-from .flow import Trajectory, concatenate, fit_times, gradient_flow
+from .flow import Trajectory, concatenate, gradient_flow
 from .model import _check_target
 from .tensors import random_directions
+from .theory import fit_floor  # noqa: F401  ALIAS: moved to theory (also used below)
+from .times import fit_times
 
-__all__ = ["ModifiedResult", "modified_gradient_flow", "reinitialize", "fit_floor"]
+__all__ = ["ModifiedResult", "modified_gradient_flow", "reinitialize"]
 
 
 @dataclass
@@ -96,18 +98,6 @@ def reinitialize(W, threshold, scale, *, seed=None):
     return out, small
 
 
-def fit_floor(target, reg) -> float:
-    """The fitting loss of the regularized optimum of an orthogonal target.
-
-    Each component with :math:`a_k > \\lambda/2` is fitted to weight
-    :math:`a_k - \\lambda/2`, the others not at all, so
-    :math:`\\tfrac12\\|T - T^*\\|^2 = \\tfrac12 \\sum_k \\min(a_k, \\lambda/2)^2`.
-    """
-    target = _check_target(target)
-    reg = _checks.positive_float("reg", reg, allow_zero=True)
-    return 0.5 * float(np.sum(np.minimum(target.weights, reg / 2) ** 2))
-
-
 def modified_gradient_flow(
     target,
     m,
@@ -150,7 +140,7 @@ def modified_gradient_flow(
         :math:`\\gamma \\ge 0`: :math:`t_{s+1} = (1 + \\gamma)\\, t_s` (0: constant epochs).
     tol : float, optional
         Target accuracy :math:`\\varepsilon` for the fitting loss
-        :math:`\\tfrac12\\|T(W) - T^*\\|^2`. Default: :func:`fit_floor` plus
+        :math:`\\tfrac12\\|T(W) - T^*\\|^2`. Default: :func:`deflation.theory.fit_floor` plus
         ``1e-6 * ||T*||^2``, i.e. every fittable component fitted.
     max_time : float, default 2000.0
         Time budget.

@@ -1,0 +1,36 @@
+"""The chapters' experiments: sweep plans and run functions (chapters 5 and 6).
+
+Every run function is a module-level ``func(config, seed) -> dict`` with a stable
+``cache_name`` attribute, so that :func:`deflation.sweep` can ship it to joblib or Dask
+workers and cache its results under a name that survives a move. ``scripts/ch5_sweep.py``
+and ``scripts/ch6_sweep.py`` are thin command-line wrappers around these modules.
+"""
+
+from __future__ import annotations
+
+from . import ch5, ch6
+
+__all__ = ["ch5", "ch6", "RUN_FUNCTIONS", "run_function"]
+
+#: Every run function of the book, by its ``cache_name``.
+RUN_FUNCTIONS = {
+    f.cache_name: f
+    for f in (ch5.run_modified, ch5.run_plain, ch6.run_fit_times, ch6.run_correlated,
+              ch6.run_noisy, ch6.run_loss_curve)
+}
+
+
+def run_function(name: str):
+    """The run function whose ``cache_name`` is ``name`` (for recomputing a cached record).
+
+    Raises
+    ------
+    ValueError
+        If no run function has that name.
+    """
+    try:
+        return RUN_FUNCTIONS[name]
+    except (KeyError, TypeError):
+        raise ValueError(
+            f"name must be one of {sorted(RUN_FUNCTIONS)}, got {name!r}"
+        ) from None

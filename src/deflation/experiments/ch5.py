@@ -1,0 +1,372 @@
+"""Chapter 5 (re-initialization): the sweep plan and its run functions.
+
+The plan: the settings of the success-rate table (:data:`SETTINGS`), the ablations
+(:data:`ABLATIONS`), one parameter varied at a time around the defaults (:data:`ROLES`)
+and a few extra settings (:data:`EXTRA`); :func:`all_sweeps` runs (or loads) them all.
+The run functions :func:`run_modified` and :func:`run_plain` are module-level
+``func(config, seed) -> dict`` functions for :func:`deflation.sweep`, with the stable
+cache names ``"ch5.modified"`` and ``"ch5.plain"``; both start from the same
+initialization :func:`deflation.small_init` ``(m, d, init_scale, seed=seed)``.
+``scripts/ch5_sweep.py`` is the command-line wrapper.
+"""
+
+from __future__ import annotations
+
+import inspect
+
+import numpy as np
+
+from .. import _checks
+from ..flow import gradient_flow
+from ..measures import group_sizes, recovered, relative_error
+from ..modified import modified_gradient_flow
+from ..theory import fit_floor
+from ..times import fit_times
+from ..sweep import sweep
+from ..tensors import LowRankTensor, orthogonal_tensor, small_init
+
+__all__ = [
+    "SEEDS",
+    "PAPER_WEIGHTS",
+    "GEOMETRIC7",
+    "SETTINGS",
+    "ABLATIONS",
+    "ABLATION_SETTINGS",
+    "ROLES",
+    "EXTRA",
+    "modified_config",
+    "run_modified",
+    "run_plain",
+    "success_table",
+    "table_configs",
+    "ablation_configs",
+    "ablation_name",
+    "role_configs",
+    "extra_configs",
+    "all_sweeps",
+]
+
+_MODIFIED_KEYS = (
+    "init_scale",
+    "reinit_threshold",
+    "reg",
+    "first_epoch",
+    "epoch_growth",
+    "max_time",
+    "reinit",
+)
+
+
+def modified_config(d, m, weights, **params) -> dict:
+    """A complete sweep configuration for :func:`run_modified` / :func:`run_plain`.
+
+    Parameters
+    ----------
+    d, m : int
+    weights : sequence of float
+        The :math:`a_k` of an orthogonal order-4 target in :math:`\\mathbb{R}^d` (standard basis).
+    **params
+        Any of ``init_scale, reinit_threshold, reg, first_epoch, epoch_growth, max_time,
+        reinit`` (and ``setting``, a free-form name); the others take the current defaults
+        of :func:`deflation.modified_gradient_flow`.
+
+    Returns
+    -------
+    dict
+        Every parameter written out, so that :func:`deflation.cache_key` changes when any
+        value (or a default) changes.
+    """
+    d = _checks.positive_int("d", d)
+    m = _checks.positive_int("m", m)
+    w = _checks.finite_array("weights", weights, ndim=1)
+    if w.size < 1 or w.size > d or np.any(w <= 0):
+        raise ValueError(f"weights must be 1..d={d} positive numbers, got {list(w)}")
+    unknown = set(params) - set(_MODIFIED_KEYS) - {"setting"}
+    if unknown:
+        raise ValueError(f"params has unknown keys {sorted(unknown)}")
+    sig = inspect.signature(modified_gradient_flow).parameters
+    cfg = {"d": d, "m": m, "weights": [float(x) for x in w]}
+    for key in _MODIFIED_KEYS:
+        cfg[key] = params.get(key, sig[key].default)
+    if "setting" in params:
+        cfg["setting"] = str(params["setting"])
+    return cfg
+
+
+def _target(config) -> LowRankTensor:
+    return orthogonal_tensor(config["weights"], int(config["d"]))
+
+
+def _outcome(W, target, reg, fit) -> dict:
+    """What every chapter-5 run reports about its final parameters."""
+    rec = recovered(W, target, reg=reg)
+    fittable = target.weights > reg / 2
+    return {
+        "recovered": rec.tolist(),
+        "n_fittable": int(fittable.sum()),
+        "n_recovered": int((rec & fittable).sum()),
+        "success": bool(np.all(rec[fittable])),
+        "rel_error": relative_error(fit, target),
+        "excess_fit": float(max(fit - fit_floor(target, reg), 0.0)),
+    }
+
+
+def run_modified(config: dict, seed: int) -> dict:
+    """One run of the modified gradient flow, for :func:`deflation.sweep`.
+
+    Parameters
+    ----------
+    config : dict
+        As made by :func:`modified_config` (``d, m, weights`` and the parameters of
+        :func:`deflation.modified_gradient_flow`).
+    seed : int
+
+    Returns
+    -------
+    dict
+        ``success`` (every component with :math:`a_k > \\lambda/2` recovered),
+        ``recovered``, ``n_recovered``, ``n_fittable``, ``rel_error``
+        (:math:`\\|T(W) - T^*\\|_F / \\|T^*\\|_F`), ``excess_fit`` (fitting loss above
+        :func:`deflation.fit_floor`), ``stopped``, ``total_time``, ``n_epochs``,
+        ``n_reinit`` (per epoch), ``fit_times``, ``group_sizes`` (components above
+        :math:`\\delta_1` per direction, at the end).
+    """
+    if not isinstance(config, dict):
+        raise ValueError(f"config must be a dict, got {type(config).__name__}")
+    target = _target(config)
+    kwargs = {k: config[k] for k in _MODIFIED_KEYS if k in config}
+    res = modified_gradient_flow(target, int(config["m"]), seed=int(seed), **kwargs)
+    out = _outcome(res.W, target, res.trajectory.reg, res.trajectory.fit[-1])
+    thr = kwargs.get(
+        "reinit_threshold",
+        inspect.signature(modified_gradient_flow).parameters["reinit_threshold"].default,
+    )
+    out.update(
+        stopped=res.stopped,
+        total_time=res.total_time,
+        n_epochs=int(res.epoch_starts.size),
+        n_reinit=res.n_reinit.tolist(),
+        fit_times=res.fit_times.tolist(),
+        group_sizes=group_sizes(res.W, target, min_weight=thr**2).tolist(),
+    )
+    return out
+
+
+run_modified.cache_name = "ch5.modified"
+
+
+def run_plain(config: dict, seed: int) -> dict:
+    """One run of plain gradient flow (:math:`\\lambda = 0`), for :func:`deflation.sweep`.
+
+    The same initialization as :func:`run_modified` with the same seed
+    (:func:`deflation.small_init` ``(m, d, init_scale, seed=seed)``) and the same time
+    budget ``max_time``; the run stops early once the fitting loss is at most
+    ``1e-6 * ||T*||^2`` (the modified flow's default accuracy with :math:`\\lambda = 0`).
+    Parameters of the modified flow other than ``init_scale`` and ``max_time`` are ignored.
+
+    Returns
+    -------
+    dict
+        ``success``, ``recovered``, ``n_recovered``, ``n_fittable``, ``rel_error``,
+        ``excess_fit``, ``stopped``, ``total_time``, ``fit_times``, ``group_sizes``
+        (components of norm above ``10 * init_scale`` per direction, at the end).
+    """
+    if not isinstance(config, dict):
+        raise ValueError(f"config must be a dict, got {type(config).__name__}")
+    target = _target(config)
+    m, d = int(config["m"]), int(config["d"])
+    sig = inspect.signature(modified_gradient_flow).parameters
+    init_scale = config.get("init_scale", sig["init_scale"].default)
+    max_time = config.get("max_time", sig["max_time"].default)
+    tol = 1e-6 * target.sqnorm()
+    traj = gradient_flow(
+        small_init(m, d, init_scale, seed=int(seed)), target, max_time, record=400,
+        stop_fit=tol,
+    )
+    out = _outcome(traj.W, target, 0.0, traj.fit[-1])
+    out.update(
+        stopped="tol" if traj.fit[-1] <= tol else "max_time",
+        total_time=float(traj.t[-1]),
+        fit_times=fit_times(traj, 0.9).tolist(),
+        group_sizes=group_sizes(traj.W, target, min_weight=(10 * init_scale) ** 2).tolist(),
+    )
+    return out
+
+
+run_plain.cache_name = "ch5.plain"
+
+
+def success_table(records, keys=("setting",)) -> list[dict]:
+    """Summarize sweep records per configuration.
+
+    Parameters
+    ----------
+    records : list of dict
+        The output of :func:`deflation.sweep` with :func:`run_modified` or
+        :func:`run_plain`.
+    keys : sequence of str, default ("setting",)
+        Record keys that identify a row of the table.
+
+    Returns
+    -------
+    list of dict
+        One row per distinct value of ``keys`` (in order of appearance): the key values,
+        ``n`` (runs), ``n_success``, ``rate``, ``median_time`` and ``max_time`` (of
+        ``total_time``), ``median_error`` and ``max_error`` (of ``rel_error``), and
+        ``failed_seeds``.
+    """
+    records = list(records)
+    if not records:
+        raise ValueError("records must not be empty")
+    keys = tuple(keys)
+    rows: dict = {}
+    for rec in records:
+        missing = [k for k in keys + ("success", "total_time", "rel_error", "seed") if k not in rec]
+        if missing:
+            raise ValueError(f"records must have the keys {missing}")
+        ident = tuple(str(rec[k]) for k in keys)
+        rows.setdefault(ident, []).append(rec)
+    out = []
+    for ident, recs in rows.items():
+        ok = np.array([r["success"] for r in recs], dtype=bool)
+        times = np.array([r["total_time"] for r in recs], dtype=float)
+        errs = np.array([r["rel_error"] for r in recs], dtype=float)
+        row = {k: recs[0][k] for k in keys}
+        row.update(
+            n=len(recs),
+            n_success=int(ok.sum()),
+            rate=float(ok.mean()),
+            median_time=float(np.median(times)),
+            max_time=float(np.max(times)),
+            median_error=float(np.median(errs)),
+            max_error=float(np.max(errs)),
+            failed_seeds=[int(r["seed"]) for r, k in zip(recs, ok) if not k],
+        )
+        out.append(row)
+    return out
+
+
+# ---------------------------------------------------------------------------------------
+# The plan
+
+SEEDS = range(20)
+
+PAPER_WEIGHTS = [1.0, 0.5, 0.25, 0.12, 0.06]
+GEOMETRIC7 = [1.0, 0.6, 0.36, 0.216, 0.13, 0.078, 0.047]
+
+# (name, d, m, weights): the settings of the success-rate table.
+SETTINGS = [
+    ("A", 10, 12, PAPER_WEIGHTS),  # the informal experiment described in chapter 5
+    ("A40", 10, 40, PAPER_WEIGHTS),
+    ("C", 20, 20, PAPER_WEIGHTS),
+    ("D20", 10, 20, GEOMETRIC7),
+    ("D", 10, 12, GEOMETRIC7),  # seven components, m = 12
+    ("B", 10, 6, PAPER_WEIGHTS),  # m close to r
+]
+
+# Ablations: one ingredient removed at a time.
+ABLATIONS = {
+    "full": {},
+    "no re-init": {"reinit": False},
+    "lambda = 0": {"reg": 0.0},
+    "constant epochs": {"epoch_growth": 0.0},
+}
+ABLATION_SETTINGS = ("A", "D20")
+
+# One parameter varied at a time around the defaults, on setting A.
+ROLES = {
+    "reinit_threshold": [0.01, 0.03, 0.1, 0.2],
+    "init_scale": [1e-6, 1e-4, 1e-2],
+    "epoch_growth": [0.0, 0.25, 0.5, 1.0],
+    "reg": [0.0, 0.01, 0.03],
+    "first_epoch": [2.0, 10.0, 50.0],
+}
+
+
+# Few components (settings B and D): a larger threshold, or more components.
+EXTRA = [
+    ("B", {"reinit_threshold": 0.2}),
+    ("B", {"m": 8}),
+    ("D", {"reinit_threshold": 0.2}),
+]
+# Faster epochs (gamma = 1) in every setting of the table.
+EXTRA += [(name, {"epoch_growth": 1.0}) for name, *_ in SETTINGS]
+
+
+def _setting(name):
+    for s in SETTINGS:
+        if s[0] == name:
+            return s
+    raise ValueError(f"unknown setting {name!r}")
+
+
+def table_configs():
+    return [modified_config(d, m, w, setting=n) for n, d, m, w in SETTINGS]
+
+
+def ablation_configs():
+    out = []
+    for name in ABLATION_SETTINGS:
+        _, d, m, w = _setting(name)
+        for params in ABLATIONS.values():
+            out.append(modified_config(d, m, w, setting=name, **params))
+    return out
+
+
+def ablation_name(rec):
+    """Which ablation a record of :func:`ablation_configs` belongs to."""
+    for name, params in ABLATIONS.items():
+        if params and all(rec[k] == v for k, v in params.items()):
+            return name
+    return "full"
+
+
+def role_configs():
+    _, d, m, w = _setting("A")
+    out = []
+    for key, values in ROLES.items():
+        for v in values:
+            cfg = modified_config(d, m, w, setting="A", **{key: v})
+            if cfg not in out:  # the defaults appear once
+                out.append(cfg)
+    return out
+
+
+def extra_configs():
+    out = []
+    for name, params in EXTRA:
+        _, d, m, w = _setting(name)
+        params = dict(params)
+        m = params.pop("m", m)
+        label = name if m == _setting(name)[2] else f"{name}{m}"
+        out.append(modified_config(d, m, w, setting=label, **params))
+    return out
+
+
+def all_sweeps(cache_dir, n_jobs=1, *, seeds=SEEDS, client=None, progress=None):
+    """Run (or load) every sweep of the chapter.
+
+    Parameters
+    ----------
+    cache_dir : str or Path
+        The chapter's cache (``book/data/ch5``).
+    n_jobs : int, default 1
+    seeds : iterable of int, default :data:`SEEDS`
+    client : distributed.Client, optional
+    progress : bool, optional
+        See :func:`deflation.sweep`.
+
+    Returns
+    -------
+    dict of list of dict
+        ``"plain"``, ``"modified"``, ``"ablations"``, ``"roles"``, ``"extra"``: records.
+    """
+    kw = dict(seeds=seeds, cache_dir=cache_dir, n_jobs=n_jobs, client=client,
+              progress=progress)
+    return {
+        "plain": sweep(run_plain, table_configs(), desc="ch5 plain", **kw),
+        "modified": sweep(run_modified, table_configs(), desc="ch5 modified", **kw),
+        "ablations": sweep(run_modified, ablation_configs(), desc="ch5 ablations", **kw),
+        "roles": sweep(run_modified, role_configs(), desc="ch5 roles", **kw),
+        "extra": sweep(run_modified, extra_configs(), desc="ch5 extra", **kw),
+    }
