@@ -1,0 +1,223 @@
+"""Write the student edition of the book: no solutions, ready to hand out.
+
+Usage (from the repository root; ``make student`` runs it)::
+
+    .venv/bin/python scripts/student.py [--out _build/student] [--no-html]
+
+It writes
+
+- ``<out>/notebooks/``: the chapter notebooks ``book/ch*.ipynb`` with every solution
+  removed (the outputs of the remaining cells are kept), and a copy of ``book/data/``
+  (the cached sweeps the chapters read), so the folder runs as it is;
+- ``<out>/html/``: the HTML book built from those notebooks, without executing them
+  (their stored outputs are rendered) and with sphinx-exercise's ``hide_solutions``
+  on, from a copy of the sources in ``<out>/src/``.
+
+A solution is removed in two ways, so that neither a tag forgotten nor a directive
+written in an unexpected cell lets one through:
+
+1. every cell tagged ``solution`` (the chapters tag the ``solution-start`` and
+   ``solution-end`` Markdown cells and every code cell between them);
+2. every gated region from a ``{solution-start}`` directive to the next
+   ``{solution-end}`` directive, across cells, and every ungated ``{solution}``
+   directive, whether tagged or not. Text of a Markdown cell before the
+   ``solution-start`` directive or after the ``solution-end`` directive is kept.
+
+``tests/test_student.py`` checks the result (``make student-check``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import nbformat
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+TAG = "solution"
+
+_FENCE_OPEN = re.compile(r"^(?P<fence>`{3,}|:{3,})\{(?P<name>[a-z-]+)\}")
+
+
+def _directive_blocks(lines):
+    """Yield ``(start, end, name)`` for each top-level fenced directive in ``lines``.
+
+    ``end`` is the index of the closing fence line (inclusive), or ``len(lines) - 1``
+    if the fence is not closed.
+    """
+    i = 0
+    while i < len(lines):
+        m = _FENCE_OPEN.match(lines[i].strip())
+        if not m:
+            i += 1
+            continue
+        fence, name = m.group("fence"), m.group("name")
+        j = i + 1
+        while j < len(lines) and lines[j].strip() != fence:
+            j += 1
+        yield i, min(j, len(lines) - 1), name
+        i = j + 1
+
+
+def strip_solutions(nb):
+    """Remove every solution from a notebook (in place) and return it.
+
+    Parameters
+    ----------
+    nb : nbformat.NotebookNode
+        A notebook (version 4).
+
+    Returns
+    -------
+    nb : nbformat.NotebookNode
+        The same notebook, without the cells tagged ``solution``, without the cells of
+        gated ``solution-start`` ... ``solution-end`` regions, and without ungated
+        ``{solution}`` directives. Cell ids, metadata and outputs of the other cells
+        are kept.
+    """
+    kept = []
+    inside = False  # inside a gated solution region that started in an earlier cell
+    for cell in nb.cells:
+        tags = cell.get("metadata", {}).get("tags", [])
+        if cell.cell_type != "markdown":
+            if not inside and TAG not in tags:
+                kept.append(cell)
+            continue
+        lines = cell.source.splitlines()
+        keep = [True] * len(lines)
+        if inside:
+            keep = [False] * len(lines)
+        for start, end, name in _directive_blocks(lines):
+            if name == "solution-start" and not inside:
+                inside = True
+                for k in range(start, len(lines)):
+                    keep[k] = False
+            elif name == "solution-end" and inside:
+                inside = False
+                for k in range(start, end + 1):
+                    keep[k] = False
+                for k in range(end + 1, len(lines)):
+                    keep[k] = True
+            elif name == "solution" and not inside:
+                for k in range(start, end + 1):
+                    keep[k] = False
+        if TAG in tags:
+            continue
+        text = "\n".join(line for line, k in zip(lines, keep) if k).strip("\n")
+        if text.strip():
+            if text != cell.source:
+                cell.source = text
+            kept.append(cell)
+    nb.cells = kept
+    return nb
+
+
+def chapter_notebooks(book: Path = ROOT / "book"):
+    """The chapter notebooks ``book/ch*.ipynb``, sorted."""
+    return sorted(book.glob("ch*.ipynb"))
+
+
+def write_notebooks(out: Path, book: Path = ROOT / "book") -> list[Path]:
+    """Write the stripped chapter notebooks and a copy of ``book/data`` to ``out``.
+
+    Parameters
+    ----------
+    out : Path
+        Output folder (created; its previous notebooks are replaced).
+    book : Path, optional
+        The book's folder. Default ``book/`` of the repository.
+
+    Returns
+    -------
+    list of Path
+        The notebooks written.
+    """
+    out.mkdir(parents=True, exist_ok=True)
+    written = []
+    for path in chapter_notebooks(book):
+        nb = nbformat.read(path, as_version=4)
+        strip_solutions(nb)
+        nb.metadata.pop("widgets", None)
+        target = out / path.name
+        nbformat.write(nb, target)
+        written.append(target)
+    if (book / "data").is_dir():
+        shutil.rmtree(out / "data", ignore_errors=True)
+        shutil.copytree(book / "data", out / "data")
+    return written
+
+
+def write_sources(src: Path, notebooks: list[Path]) -> Path:
+    """Copy the book's sources to ``src`` with the stripped notebooks; return the config.
+
+    The copied ``_config.yml`` has ``execute_notebooks: "off"`` (the stored outputs are
+    rendered) and sphinx-exercise's ``hide_solutions: True``; local extension paths are
+    made absolute.
+    """
+    shutil.rmtree(src, ignore_errors=True)
+    src.mkdir(parents=True)
+    shutil.copy2(ROOT / "_toc.yml", src / "_toc.yml")
+    shutil.copytree(ROOT / "book", src / "book",
+                    ignore=shutil.ignore_patterns("ch*.ipynb", "data", ".ipynb_checkpoints",
+                                                  "__pycache__"))
+    for nb in notebooks:
+        shutil.copy2(nb, src / "book" / nb.name)
+    cfg = yaml.safe_load((ROOT / "_config.yml").read_text())
+    cfg.setdefault("execute", {})["execute_notebooks"] = "off"
+    sphinx = cfg.setdefault("sphinx", {})
+    ext = sphinx.get("local_extensions") or {}
+    sphinx["local_extensions"] = {k: str((ROOT / v).resolve()) for k, v in ext.items()}
+    sphinx.setdefault("config", {})["hide_solutions"] = True
+    cfg["title"] = f"{cfg.get('title', 'The book')} (student edition)"
+    config = src / "_config.yml"
+    config.write_text(yaml.safe_dump(cfg, sort_keys=False))
+    return config
+
+
+def build_html(src: Path, html: Path, strict: bool = True) -> None:
+    """Build the HTML book from ``src`` into ``html`` with jupyter-book."""
+    jb = Path(sys.executable).with_name("jupyter-book")
+    cmd = [str(jb), "build", str(src), "--path-output", str(src), "--all"]
+    if strict:
+        cmd += ["-W", "-n", "--keep-going"]
+    subprocess.run(cmd, check=True, cwd=ROOT)
+    shutil.rmtree(html, ignore_errors=True)
+    shutil.move(str(src / "_build" / "html"), str(html))
+
+
+def _size(path: Path) -> int:
+    return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, default=ROOT / "_build" / "student",
+                        help="output folder (default _build/student)")
+    parser.add_argument("--no-html", action="store_true",
+                        help="write the notebooks only, do not build the HTML book")
+    args = parser.parse_args(argv)
+    out = args.out.resolve()
+    t0 = time.perf_counter()
+    notebooks = write_notebooks(out / "notebooks")
+    print(f"student notebooks: {len(notebooks)} in {out / 'notebooks'}")
+    if not args.no_html:
+        write_sources(out / "src", notebooks)
+        build_html(out / "src", out / "html")
+        shutil.rmtree(out / "src" / "_build", ignore_errors=True)
+        print(f"student HTML book: {out / 'html' / 'index.html'}")
+    sizes = {p: _size(out / p) / 1e6 for p in ("notebooks", "html") if (out / p).exists()}
+    print("size: " + ", ".join(f"{p} {s:.1f} MB" for p, s in sizes.items())
+          + f"; elapsed {time.perf_counter() - t0:.0f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    os.environ.setdefault("PYTHONHASHSEED", "0")
+    sys.exit(main())
