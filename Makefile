@@ -109,13 +109,15 @@ endif
 # executing every chapter a second time: it uses a copy of _config.yml with
 # execute_notebooks: "off" (local extension paths made absolute, since they are
 # relative to the config file), and its own output folder (_build/test).
-book-check: $(STAMP)
-	@mkdir -p _build
+NOEXEC_CONFIG = mkdir -p _build && \
 	$(BIN)/python -c 'import os, yaml; c = yaml.safe_load(open("_config.yml")); \
 	    c["execute"]["execute_notebooks"] = "off"; \
 	    ext = c["sphinx"].get("local_extensions") or {}; \
 	    c["sphinx"]["local_extensions"] = {k: os.path.abspath(v) for k, v in ext.items()}; \
 	    yaml.safe_dump(c, open("_build/_config_noexec.yml", "w"), sort_keys=False)'
+
+book-check: $(STAMP)
+	$(NOEXEC_CONFIG)
 	$(BIN)/jupyter-book build . --config _build/_config_noexec.yml \
 	    --path-output _build/test $(JB_FLAGS)
 
@@ -127,12 +129,14 @@ browser: $(STAMP)
 	    echo "browser: no Chromium found; install it with: sudo apt-get install -y chromium"; exit 1; }
 	$(BIN)/python -m pytest -p no:cacheprovider -s tests/test_browser.py
 
-# A PDF of the whole book through Jupyter Book's LaTeX builder (pdflatex + latexmk).
+# A PDF of the whole book through Jupyter Book's LaTeX builder (pdflatex + latexmk),
+# from the stored outputs (as book-check; `make notebooks` refreshes them).
 pdf: $(STAMP)
 	@command -v latexmk >/dev/null || { echo "pdf: needs TeX Live; on Debian/Ubuntu:"; \
 	    echo "  sudo apt-get install -y latexmk texlive-latex-recommended texlive-latex-extra \\"; \
 	    echo "      texlive-fonts-recommended texlive-plain-generic tex-gyre"; exit 1; }
-	$(BIN)/jupyter-book build . --builder pdflatex
+	$(NOEXEC_CONFIG)
+	$(BIN)/jupyter-book build . --config _build/_config_noexec.yml --builder pdflatex
 	@echo
 	@echo "PDF built: $$(ls $(CURDIR)/_build/latex/*.pdf)"
 

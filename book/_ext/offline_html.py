@@ -1,0 +1,40 @@
+"""Sphinx extension: pages that load nothing from the network and log no console error.
+
+* sphinx-thebe (always loaded by Jupyter Book) puts ``const THEBE_JS_URL = "https://unpkg..."``
+  on every page, twice (a console SyntaxError), plus ``sphinx-thebe.js``, which fetches thebe
+  from a CDN when activated. The book has no live code on its pages (launch_buttons:
+  thebe: false), so both are dropped.
+* pydata-sphinx-theme sets the colour mode from ``localStorage`` or from ``default_mode``;
+  Jupyter Book leaves that empty, so a first visit logs "Got invalid theme mode". "auto"
+  (follow the reader's system setting) is what the theme does anyway.
+"""
+
+from __future__ import annotations
+
+
+def _is_thebe(script) -> bool:
+    name = str(getattr(script, "filename", None) or script or "")
+    body = str(getattr(script, "attributes", {}).get("body", "") or "")
+    return "sphinx-thebe" in name or "THEBE_JS_URL" in body or "thebe" in name.lower()
+
+
+def _drop_thebe(app, pagename, templatename, context, doctree):
+    scripts = context.get("script_files")
+    if scripts:
+        context["script_files"] = [s for s in scripts if not _is_thebe(s)]
+    css = context.get("css_files")
+    if css:
+        context["css_files"] = [c for c in css if "sphinx-thebe" not in
+                                str(getattr(c, "filename", None) or c)]
+
+
+def _default_mode(app, config):
+    options = dict(config.html_theme_options or {})
+    options.setdefault("default_mode", "auto")
+    config.html_theme_options = options
+
+
+def setup(app):
+    app.connect("config-inited", _default_mode)
+    app.connect("html-page-context", _drop_thebe, priority=900)
+    return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}
