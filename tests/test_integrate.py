@@ -172,3 +172,31 @@ def test_stop_fit_record_ends_at_the_level():
     tr = dfl.gradient_flow(dfl.small_init(6, 4, 1e-3, seed=0), T, 100.0, stop_fit=0.05)
     assert tr.fit[-1] <= 0.05 and tr.fit[-1] > 0.05 * (1 - 1e-9)
     assert np.all(np.diff(tr.t) > 0)
+
+
+def _blas_threads_inside_dopri5():
+    from threadpoolctl import threadpool_info
+
+    seen = []
+
+    def rhs(y):
+        seen.append(max(i["num_threads"] for i in threadpool_info()
+                        if i["user_api"] == "blas"))
+        return -y, None
+
+    integrate.dopri5(rhs, np.ones((1, 2)), 0.1, rtol=1e-6, atol=0.0,
+                     record_times=np.array([0.1]), on_record=lambda t, y: None)
+    return set(seen)
+
+
+def test_integration_runs_with_one_blas_thread_by_default(monkeypatch):
+    from threadpoolctl import threadpool_limits
+
+    monkeypatch.delenv("DEFLATION_BLAS_THREADS", raising=False)
+    with threadpool_limits(limits=2, user_api="blas"):
+        assert _blas_threads_inside_dopri5() == {1}
+        monkeypatch.setenv("DEFLATION_BLAS_THREADS", "default")
+        assert _blas_threads_inside_dopri5() == {2}  # left as the caller set it
+        monkeypatch.setenv("DEFLATION_BLAS_THREADS", "zero")
+        with pytest.raises(ValueError, match="DEFLATION_BLAS_THREADS"):
+            _blas_threads_inside_dopri5()

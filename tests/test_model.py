@@ -168,3 +168,17 @@ def test_blocked_gram_route_matches_dense_for_large_m(order):
     _, wbar, c = _split(W, 2.0)
     full = (wbar @ wbar.T) ** (order - 1) @ (c[:, None] * wbar)
     assert np.allclose(_model_contraction(wbar, c, order), full, rtol=1e-12, atol=1e-14)
+
+
+def test_blocked_symmetric_gram_route_equals_the_plain_formula():
+    """m > 2 * _BLOCK takes the blocked route that forms only half of G: same result."""
+    from deflation.model import _BLOCK, _model_contraction
+    from deflation.tensors import ipow
+
+    rng = np.random.default_rng(5)
+    for m, l in [(2 * _BLOCK + 1, 4), (3 * _BLOCK + 17, 3), (5 * _BLOCK, 4)]:
+        W = rng.standard_normal((m, 7))
+        wbar = W / np.linalg.norm(W, axis=1, keepdims=True)
+        c = rng.uniform(0.1, 2.0, m)
+        plain = ipow(wbar @ wbar.T, l - 1) @ (c[:, None] * wbar)
+        assert np.allclose(_model_contraction(wbar, c, l), plain, rtol=1e-12, atol=1e-12)

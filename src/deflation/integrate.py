@@ -23,6 +23,8 @@ from typing import Callable
 
 import numpy as np
 
+from ._blas import with_blas_limit
+
 __all__ = ["dopri5", "IntegrationStats", "select_initial_step"]
 
 # Dormand & Prince (1980) tableau; dense output coefficients of Shampine (1986).
@@ -120,6 +122,7 @@ def select_initial_step(rhs, y0, f0, t_end, rtol, atol, stats) -> float:
     return min(100 * h0, h1, t_end)
 
 
+@with_blas_limit
 def dopri5(
     rhs: Callable[[np.ndarray], tuple[np.ndarray, object]],
     y0: np.ndarray,
@@ -167,6 +170,11 @@ def dopri5(
     y : ndarray
         The state at ``t``.
     stats : IntegrationStats
+
+    Notes
+    -----
+    Runs with one BLAS thread unless ``DEFLATION_BLAS_THREADS`` says otherwise
+    (:mod:`deflation._blas`): the right-hand sides are many small matrix products.
 
     Raises
     ------
