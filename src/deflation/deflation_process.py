@@ -19,7 +19,7 @@ from .tensors import LowRankTensor, _dense_contract, ipow, random_directions
 __all__ = ["DeflationResult", "tensor_deflation", "power_iteration"]
 
 
-@dataclass
+@dataclass(frozen=True, eq=False)
 class DeflationResult:
     """Output of :func:`tensor_deflation`.
 
@@ -79,6 +79,7 @@ def power_iteration(contract, X0, order, *, max_iter=1000, tol=1e-13):
         :math:`T(x_i^{l})`.
     n_iter : int
     """
+    max_iter = _checks.positive_int("max_iter", max_iter)
     X = X0
     for it in range(1, max_iter + 1):
         Y = contract(X)

@@ -14,9 +14,10 @@ component locks onto. The times (alignment, escape) are in :mod:`deflation.times
 
 from __future__ import annotations
 
-import numpy as np
-
 import math
+from dataclasses import dataclass
+
+import numpy as np
 
 from . import _checks
 from .flow import _record_times
@@ -31,6 +32,7 @@ __all__ = [
 ]
 
 
+@dataclass(frozen=True, eq=False)
 class DirectionPath:
     """Recorded solution of :func:`direction_flow`.
 
@@ -44,10 +46,9 @@ class DirectionPath:
         The final unit directions.
     """
 
-    def __init__(self, t, correlations, wbar):
-        self.t = t
-        self.correlations = correlations
-        self.wbar = wbar
+    t: np.ndarray
+    correlations: np.ndarray
+    wbar: np.ndarray
 
     @property
     def v(self) -> np.ndarray:

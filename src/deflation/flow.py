@@ -21,7 +21,7 @@ from .tensors import LowRankTensor, ipow
 __all__ = ["Trajectory", "gradient_flow", "concatenate"]
 
 
-@dataclass
+@dataclass(frozen=True, eq=False)
 class Trajectory:
     """A recorded run of gradient flow.
 
@@ -220,8 +220,21 @@ def concatenate(parts: list[Trajectory], offsets) -> Trajectory:
     Trajectory
         Counters are summed; ``W`` is the last part's.
     """
+    parts = list(parts)
     if not parts:
         raise ValueError("parts must contain at least one Trajectory")
+    bad = [type(p).__name__ for p in parts if not isinstance(p, Trajectory)]
+    if bad:
+        raise ValueError(f"parts must all be Trajectory objects, got {bad}")
+    offsets = _checks.finite_array("offsets", offsets, ndim=1)
+    if offsets.size != len(parts):
+        raise ValueError(
+            f"offsets must have one entry per part: {len(parts)} parts, got {offsets.size} "
+            "offsets"
+        )
+    shapes = {(p.norms.shape[1], p.target.rank) for p in parts}
+    if len(shapes) != 1:
+        raise ValueError(f"parts must share m and r, got (m, r) in {sorted(shapes)}")
     t = np.concatenate([p.t + off for p, off in zip(parts, offsets)])
     keep_W = all(p.W_path is not None for p in parts)
     last = parts[-1]

@@ -21,7 +21,7 @@ from .tensors import _weights, small_init
 __all__ = ["MatrixTrajectory", "matrix_factorization_flow"]
 
 
-@dataclass
+@dataclass(frozen=True, eq=False)
 class MatrixTrajectory:
     """Recorded run of :func:`matrix_factorization_flow`.
 

@@ -26,7 +26,7 @@ from .times import fit_times
 __all__ = ["ModifiedResult", "modified_gradient_flow", "reinitialize"]
 
 
-@dataclass
+@dataclass(frozen=True, eq=False)
 class ModifiedResult:
     """The outcome of :func:`modified_gradient_flow`.
 

@@ -151,8 +151,9 @@ def fitted_state(target, group_sizes, reg=0.0, *, fractions=None) -> np.ndarray:
     """
     target = _check_target(target)
     reg = _checks.positive_float("reg", reg, allow_zero=True)
-    sizes = [int(s) for s in group_sizes]
-    if len(sizes) != target.rank or min(sizes) < 0 or sum(sizes) < 1:
+    sizes = [_checks.positive_int(f"group_sizes[{k}]", s, minimum=0)
+             for k, s in enumerate(np.ravel(np.asarray(group_sizes, dtype=object)))]
+    if len(sizes) != target.rank or sum(sizes) < 1:
         raise ValueError(
             f"group_sizes must be {target.rank} non-negative integers with a positive sum, "
             f"got {list(group_sizes)}"

@@ -39,7 +39,8 @@ class LowRankTensor:
     """A symmetric tensor :math:`\\sum_k a_k u_k^{\\otimes l}`, plus optional dense noise.
 
     Build it with :func:`orthogonal_tensor`, :func:`low_rank_tensor` or
-    :func:`with_noise` rather than directly: those check the input.
+    :func:`with_noise` rather than directly: those check the input. The arrays are
+    private read-only copies of the inputs.
 
     Attributes
     ----------
@@ -58,6 +59,16 @@ class LowRankTensor:
     basis: np.ndarray
     order: int = 4
     noise: np.ndarray | None = field(default=None, repr=False)
+
+    def __post_init__(self):
+        # Private read-only copies: a caller's later ``w[0] = 3`` cannot change the target
+        # (nor leave the cached norm stale), and nobody can write into it in place.
+        for name in ("weights", "basis", "noise"):
+            value = getattr(self, name)
+            if value is not None:
+                arr = np.array(value, dtype=float)
+                arr.flags.writeable = False
+                object.__setattr__(self, name, arr)
 
     @property
     def d(self) -> int:

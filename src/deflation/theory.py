@@ -295,8 +295,9 @@ def stability_spectrum(weights, group_sizes, d, reg=0.0) -> np.ndarray:
     a = _checks.finite_array("weights", weights, ndim=1)
     d = _checks.positive_int("d", d)
     reg = _checks.positive_float("reg", reg, allow_zero=True)
-    sizes = [int(s) for s in group_sizes]
-    if len(sizes) != a.size or min(sizes) < 0:
+    sizes = [_checks.positive_int(f"group_sizes[{k}]", s, minimum=0)
+             for k, s in enumerate(np.ravel(np.asarray(group_sizes, dtype=object)))]
+    if len(sizes) != a.size:
         raise ValueError(f"group_sizes must be {a.size} non-negative integers, got {group_sizes}")
     ev = []
     for ak, n in zip(a, sizes):
