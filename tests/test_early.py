@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 
 import deflation as dfl
-from deflation import early
+from deflation import early, times
 
 
 def _target():
@@ -27,7 +27,7 @@ def test_direction_flow_single_direction_solves_the_blowup_ode():
     x0 = np.array([[np.sqrt(v0), np.sqrt(1 - v0), 0.0, 0.0]])
     t_half = (1 / v0 - 2 + np.log((1 - v0) / v0)) / (8 * a)
     dp = early.direction_flow(x0, T, 2 * t_half, record=np.linspace(0, 2 * t_half, 4001))
-    at = early.alignment_times(dp.t, dp.correlations, level=0.5)
+    at = times.alignment_times(dp.t, dp.correlations, level=0.5)
     assert at[0] == pytest.approx(t_half, rel=1e-4)
 
 
@@ -37,7 +37,7 @@ def test_alignment_times_and_locked_direction_by_hand():
     C[:, 0, 1] = np.sqrt([0.1, 0.3, 0.7])  # crosses 0.5 at t = 1.5, locks at 0.7
     C[:, 1, 0] = np.sqrt([0.6, 0.9, 0.95])  # aligned from the start
     C[:, 2, 0] = np.sqrt([0.1, 0.1, 0.2])  # never
-    at = early.alignment_times(t, C, level=0.5)
+    at = times.alignment_times(t, C, level=0.5)
     assert at[0] == pytest.approx(1.5)
     assert at[1] == 0.0 and np.isnan(at[2])
     assert early.locked_direction(C, level=0.9).tolist() == [-1, 0, -1]
@@ -47,12 +47,12 @@ def test_alignment_times_and_locked_direction_by_hand():
 def test_escape_time_scalings():
     T = dfl.orthogonal_tensor([1.0, 0.5], 4)
     D = dfl.random_directions(3, 4, seed=0)
-    t2 = [early.escape_time(s * D, T) for s in (1e-3, 1e-6)]
+    t2 = [times.escape_time(s * D, T) for s in (1e-3, 1e-6)]
     # 2-homogeneous: three decades of delta_0 add 3 log(10) / (2 a_1) to the time
     assert t2[1] - t2[0] == pytest.approx(3 * np.log(10) / 2, rel=0.05)
-    t4 = [early.escape_time(s * D, T, degree=4) for s in (1e-2, 1e-3)]
+    t4 = [times.escape_time(s * D, T, degree=4) for s in (1e-2, 1e-3)]
     assert t4[1] / t4[0] == pytest.approx(100, rel=0.05)
-    assert np.isnan(early.escape_time(1e-6 * D, T, t_max=0.1))
+    assert np.isnan(times.escape_time(1e-6 * D, T, t_max=0.1))
 
 
 def test_input_checks():
@@ -66,15 +66,15 @@ def test_input_checks():
     with pytest.raises(ValueError, match="record"):
         early.direction_flow(np.ones((2, 6)), T, 1.0, record=[0.0, 2.0])
     with pytest.raises(ValueError, match="correlations"):
-        early.alignment_times(np.arange(3.0), np.zeros((2, 1, 1)))
+        times.alignment_times(np.arange(3.0), np.zeros((2, 1, 1)))
     with pytest.raises(ValueError, match="level"):
-        early.alignment_times(np.arange(2.0), np.zeros((2, 1, 1)), level=1.5)
+        times.alignment_times(np.arange(2.0), np.zeros((2, 1, 1)), level=1.5)
     with pytest.raises(ValueError, match="level"):
         early.locked_direction(np.zeros((2, 1, 1)), level=0.0)
     with pytest.raises(ValueError, match="frac"):
-        early.escape_time(np.ones((1, 6)), T, frac=1.0)
+        times.escape_time(np.ones((1, 6)), T, frac=1.0)
     with pytest.raises(ValueError, match="degree"):
-        early.escape_time(np.ones((1, 6)), T, degree=5)
+        times.escape_time(np.ones((1, 6)), T, degree=5)
 
 
 def test_early_phase_plot_draws_one_line_per_component_per_panel():

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 import deflation as dfl
-from deflation import phases
+from deflation import measures, phases, theory, times
 
 
 def test_group_weights_sum_members_by_best_direction():
@@ -12,30 +12,30 @@ def test_group_weights_sum_members_by_best_direction():
     W = np.array([[0.6, 0.1, 0.0], [-0.3, 0.0, 0.05], [0.0, 0.4, 0.1], [1e-4, 0.0, 1e-4]])
     norms = np.linalg.norm(W, axis=1)
     P = dfl.correlations(W, T)
-    labels = phases.component_groups(norms, P)
+    labels = measures.assign_groups(norms, P)
     assert labels.tolist() == [0, 0, 1, 0]
-    assert phases.component_groups(norms, P, min_weight=1e-6).tolist() == [0, 0, 1, -1]
-    C = phases.group_weights(norms, P, min_weight=1e-6)
+    assert measures.assign_groups(norms, P, min_weight=1e-6).tolist() == [0, 0, 1, -1]
+    C = measures.group_weights(norms, P, min_weight=1e-6)
     assert np.allclose(C, [norms[0] ** 2 + norms[1] ** 2, norms[2] ** 2])
     # works on a (time, m, r) stack as well
-    C2 = phases.group_weights(np.stack([norms, norms]), np.stack([P, P]))
+    C2 = measures.group_weights(np.stack([norms, norms]), np.stack([P, P]))
     assert C2.shape == (2, 2)
     with pytest.raises(ValueError, match="correlations"):
-        phases.group_weights(norms, P[:2])
+        measures.group_weights(norms, P[:2])
     with pytest.raises(ValueError, match="min_weight"):
-        phases.component_groups(norms, P, min_weight=-1.0)
+        measures.assign_groups(norms, P, min_weight=-1.0)
 
 
 def test_crossing_times_interpolate_and_nan():
     t = np.linspace(0, 1, 11)
     y = np.stack([t, 0.5 * t], axis=1)
-    out = phases.crossing_times(t, y, [0.25, 0.9])
+    out = times.crossing_times(t, y, [0.25, 0.9])
     assert out[0] == pytest.approx(0.25)
     assert np.isnan(out[1])
     with pytest.raises(ValueError, match="y must have shape"):
-        phases.crossing_times(t, y[:5], 0.5)
+        times.crossing_times(t, y[:5], 0.5)
     with pytest.raises(ValueError, match="increasing"):
-        phases.crossing_times(t[::-1], y, 0.5)
+        times.crossing_times(t[::-1], y, 0.5)
 
 
 def test_growth_rate_fit_recovers_the_logistic_rate():
@@ -53,7 +53,7 @@ def test_logistic_growth_and_fitted_weight_in_a_run():
     T = dfl.orthogonal_tensor([1.0, 0.5], 6)
     for reg in [0.0, 0.4]:
         tr = dfl.gradient_flow(dfl.small_init(8, 6, 1e-6, seed=0), T, 30.0, reg=reg, record=301)
-        C = phases.group_weights(tr.norms, tr.correlations)
+        C = measures.group_weights(tr.norms, tr.correlations)
         rate = phases.growth_rate_fit(tr.t, C[:, 0], 1e-9, 1e-4)
         assert rate == pytest.approx(4 - 2 * reg, rel=1e-3)
         assert np.allclose(C[-1], dfl.theory.fitted_weight(T.weights, reg), atol=1e-3)
@@ -65,14 +65,14 @@ def test_norm_correlation_bound_holds_for_growing_components():
         tr = dfl.gradient_flow(dfl.small_init(10, 6, 0.05, seed=2), T, 20.0, reg=reg, record=101)
         c, mc, grow = phases.norm_correlation_samples(tr)
         assert c.shape == mc.shape == grow.shape == (101 * 10,)
-        bound = phases.norm_correlation_bound(c, 1.0, reg)
+        bound = theory.norm_correlation_bound(c, 1.0, reg)
         assert not np.any(grow & (mc < bound - 1e-9))
     m = phases.min_correlation_above(c, mc, [1e-3, 1e3])
     assert 0 < m[0] <= 1 and np.isnan(m[1])
-    assert phases.norm_correlation_bound(0.0, 1.0) == 0.0
-    assert phases.norm_correlation_bound(4.0, 1.0) == 1.0
+    assert theory.norm_correlation_bound(0.0, 1.0) == 0.0
+    assert theory.norm_correlation_bound(4.0, 1.0) == 1.0
     with pytest.raises(ValueError, match="a_max"):
-        phases.norm_correlation_bound(0.1, 0.0)
+        theory.norm_correlation_bound(0.1, 0.0)
     with pytest.raises(ValueError, match="traj"):
         phases.norm_correlation_samples("not a trajectory")
 
@@ -83,7 +83,7 @@ def test_fitted_state_is_stationary_with_the_fitted_weights():
         W = phases.fitted_state(T, [2, 0, 1], reg, fractions=[[0.25, 0.75], [], [1.0]])
         assert W.shape == (3, 4)
         assert np.max(np.abs(dfl.gradient(W, T, reg))) < 1e-12
-        C = phases.group_weights(np.linalg.norm(W, axis=1), dfl.correlations(W, T))
+        C = measures.group_weights(np.linalg.norm(W, axis=1), dfl.correlations(W, T))
         assert np.allclose(C, [1 - reg / 2, 0, 0.3 - reg / 2])
     with pytest.raises(ValueError, match="group_sizes"):
         phases.fitted_state(T, [1, 1], 0.0)
@@ -101,7 +101,7 @@ def test_jacobian_spectrum_matches_the_prediction(reg):
     J = phases.flow_jacobian(W, T, reg)
     assert J.shape == (12, 12)
     ev = np.sort(np.linalg.eigvalsh(J))
-    assert np.allclose(ev, phases.stability_spectrum(T.weights, sizes, 3, reg), atol=1e-5)
+    assert np.allclose(ev, theory.stability_spectrum(T.weights, sizes, 3, reg), atol=1e-5)
 
 
 def test_jacobian_matches_a_dense_hessian_of_the_loss():
@@ -142,14 +142,14 @@ def test_jacobian_of_a_gradient_flow_is_symmetric():
 
 
 def test_stability_spectrum_counts():
-    ev = phases.stability_spectrum([1.0, 0.5], [3, 0], 4, 0.0)
+    ev = theory.stability_spectrum([1.0, 0.5], [3, 0], 4, 0.0)
     assert ev.size == 12
     assert np.sum(ev == 0) == 2 + 3 * 2  # weight moves + relative rotations
-    ev = phases.stability_spectrum([1.0, 0.5], [3, 1], 4, 0.2)
+    ev = theory.stability_spectrum([1.0, 0.5], [3, 1], 4, 0.2)
     assert np.sum(ev == 0) == 2
     assert np.sum(np.isclose(ev, -0.4)) == 6
     with pytest.raises(ValueError, match="group_sizes"):
-        phases.stability_spectrum([1.0], [1, 1], 3)
+        theory.stability_spectrum([1.0], [1, 1], 3)
 
 
 def test_deflated_target_weights_and_dynamics():
@@ -196,7 +196,7 @@ def test_plotting_helpers_of_chapters_3_and_4():
     assert len({lab.split("on ")[1] for lab in labels}) == 3
     assert best.size == 8
     c, mc, _ = phases.norm_correlation_samples(tr)
-    plotting.norm_correlation_scatter(c, mc, axes[2], bound=lambda x: phases.norm_correlation_bound(x, 1.0))
+    plotting.norm_correlation_scatter(c, mc, axes[2], bound=lambda x: theory.norm_correlation_bound(x, 1.0))
     assert len(axes[2].lines) == 1
     with pytest.raises(ValueError, match="max_corr"):
         plotting.norm_correlation_scatter(c, mc[:3], axes[2])

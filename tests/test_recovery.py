@@ -2,7 +2,8 @@ import numpy as np
 import pytest
 
 import deflation as dfl
-from deflation import recovery as rc
+from deflation import measures
+from deflation.experiments import ch5
 
 
 def _fitted_W(weights, d, reg=0.0, extra=()):
@@ -15,65 +16,65 @@ def _fitted_W(weights, d, reg=0.0, extra=()):
 def test_recovered_exact_optimum_and_missing_component():
     T = dfl.orthogonal_tensor([1.0, 0.5, 0.25], 5)
     W = _fitted_W([1.0, 0.5, 0.25], 5, reg=0.02)
-    assert rc.recovered(W, T, reg=0.02).all()
-    np.testing.assert_allclose(rc.fitted_weights(W, T), [0.99, 0.49, 0.24], atol=1e-12)
+    assert measures.recovered(W, T, reg=0.02).all()
+    np.testing.assert_allclose(measures.fitted_weights(W, T), [0.99, 0.49, 0.24], atol=1e-12)
     # without the regularizer the goal is a_k: a 0.01 shortfall is within tol=0.1*a_k
-    assert rc.recovered(W, T, reg=0.0).all()
+    assert measures.recovered(W, T, reg=0.0).all()
     W2 = W.copy()
     W2[2] = 1e-3 * np.eye(5)[4]  # third component lost: a tiny row elsewhere
-    assert rc.recovered(W2, T, reg=0.02).tolist() == [True, True, False]
+    assert measures.recovered(W2, T, reg=0.02).tolist() == [True, True, False]
 
 
 def test_recovered_split_group_counts_as_one_fit():
     T = dfl.orthogonal_tensor([1.0, 0.5], 4)
     e = np.eye(4)
     W = np.array([np.sqrt(0.6) * e[0], np.sqrt(0.4) * e[0], np.sqrt(0.5) * e[1]])
-    assert rc.recovered(W, T).all()
-    assert rc.group_sizes(W, T).tolist() == [2, 1]
-    assert rc.group_sizes(W, T, min_weight=0.65**2).tolist() == [1, 1]
+    assert measures.recovered(W, T).all()
+    assert measures.group_sizes(W, T).tolist() == [2, 1]
+    assert measures.group_sizes(W, T, min_weight=0.65**2).tolist() == [1, 1]
 
 
 def test_recovered_accepts_runs_and_uses_their_regularizer():
     T = dfl.orthogonal_tensor([1.0, 0.5], 4)
     res = dfl.modified_gradient_flow(T, 6, reg=0.02, max_time=200.0, seed=0)
     assert res.stopped == "tol"
-    assert rc.recovered(res).all()
-    assert rc.recovered(res.trajectory).all()
-    np.testing.assert_allclose(rc.fitted_weights(res), [0.99, 0.49], atol=1e-3)
+    assert measures.recovered(res).all()
+    assert measures.recovered(res.trajectory).all()
+    np.testing.assert_allclose(measures.fitted_weights(res), [0.99, 0.49], atol=1e-3)
 
 
 def test_recovered_input_checks():
     T = dfl.orthogonal_tensor([1.0], 3)
     with pytest.raises(ValueError, match="target"):
-        rc.recovered(np.ones((2, 3)))
+        measures.recovered(np.ones((2, 3)))
     with pytest.raises(ValueError, match="tol"):
-        rc.recovered(np.ones((2, 3)), T, tol=1.5)
+        measures.recovered(np.ones((2, 3)), T, tol=1.5)
     with pytest.raises(ValueError, match="reg"):
-        rc.recovered(np.ones((2, 3)), T, reg=-1.0)
+        measures.recovered(np.ones((2, 3)), T, reg=-1.0)
     with pytest.raises(ValueError, match="W"):
-        rc.recovered(np.ones((2, 4)), T)
+        measures.recovered(np.ones((2, 4)), T)
     with pytest.raises(ValueError, match="threshold"):
-        rc.group_sizes(np.ones((2, 3)), T, threshold=-1)
+        measures.group_sizes(np.ones((2, 3)), T, threshold=-1)
 
 
 def test_modified_config_is_explicit_and_checked():
-    cfg = rc.modified_config(6, 5, [1.0, 0.5], reg=0.02, setting="x")
+    cfg = ch5.modified_config(6, 5, [1.0, 0.5], reg=0.02, setting="x")
     for key in ("init_scale", "reinit_threshold", "reg", "first_epoch", "epoch_growth",
                 "max_time", "reinit"):
         assert key in cfg
     assert cfg["reg"] == 0.02 and cfg["setting"] == "x" and cfg["weights"] == [1.0, 0.5]
     with pytest.raises(ValueError, match="params"):
-        rc.modified_config(6, 5, [1.0], gamma=1.0)
+        ch5.modified_config(6, 5, [1.0], gamma=1.0)
     with pytest.raises(ValueError, match="weights"):
-        rc.modified_config(2, 5, [1.0, 0.5, 0.2])
+        ch5.modified_config(2, 5, [1.0, 0.5, 0.2])
     with pytest.raises(ValueError, match="m"):
-        rc.modified_config(6, 0, [1.0])
+        ch5.modified_config(6, 0, [1.0])
 
 
 def test_run_functions_share_the_initialization_and_report(tmp_path):
-    cfg = rc.modified_config(5, 6, [1.0, 0.5], max_time=150.0)
-    a = rc.run_modified(cfg, 3)
-    b = rc.run_plain(cfg, 3)
+    cfg = ch5.modified_config(5, 6, [1.0, 0.5], max_time=150.0)
+    a = ch5.run_modified(cfg, 3)
+    b = ch5.run_plain(cfg, 3)
     for out in (a, b):
         assert out["success"] and out["n_recovered"] == 2 and out["stopped"] == "tol"
         assert 0 < out["total_time"] <= 150.0
@@ -83,10 +84,10 @@ def test_run_functions_share_the_initialization_and_report(tmp_path):
     res = dfl.modified_gradient_flow(dfl.orthogonal_tensor([1.0, 0.5], 5), 6, seed=3,
                                      max_time=1.0, first_epoch=1.0)
     np.testing.assert_allclose(res.trajectory.norms[0], np.linalg.norm(W0, axis=1))
-    recs = dfl.sweep(rc.run_modified, [cfg], seeds=[3], cache_dir=tmp_path)
+    recs = dfl.sweep(ch5.run_modified, [cfg], seeds=[3], cache_dir=tmp_path)
     assert recs[0]["success"] and recs[0]["total_time"] == pytest.approx(a["total_time"])
     with pytest.raises(ValueError, match="config"):
-        rc.run_plain([1, 2], 0)
+        ch5.run_plain([1, 2], 0)
 
 
 def test_success_table_counts():
@@ -95,14 +96,14 @@ def test_success_table_counts():
         {"setting": "a", "seed": 1, "success": False, "total_time": 3.0, "rel_error": 0.3},
         {"setting": "b", "seed": 0, "success": True, "total_time": 2.0, "rel_error": 0.2},
     ]
-    rows = rc.success_table(recs)
+    rows = ch5.success_table(recs)
     assert [r["setting"] for r in rows] == ["a", "b"]
     assert rows[0]["n_success"] == 1 and rows[0]["rate"] == 0.5
     assert rows[0]["failed_seeds"] == [1] and rows[0]["max_time"] == 3.0
     with pytest.raises(ValueError, match="records"):
-        rc.success_table([])
+        ch5.success_table([])
     with pytest.raises(ValueError, match="keys"):
-        rc.success_table([{"setting": "a"}])
+        ch5.success_table([{"setting": "a"}])
 
 
 def test_epoch_staircase_marks_epochs_and_reinit_events():

@@ -68,4 +68,4 @@ def test_positive_array_messages():
     with pytest.raises(ValueError, match="weight must be > 0"):
         dfl.theory.blowup_time(0.5, [1.0, -2.0])
     with pytest.raises(ValueError, match=r"correlation must be in \(0, 1\], got 1.5"):
-        dfl.beyond.alignment_delay(1.5, 1.0)
+        dfl.theory.alignment_delay(1.5, 1.0)
