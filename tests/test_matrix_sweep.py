@@ -49,3 +49,22 @@ def test_sweep_without_cache_and_bad_input():
         dfl.sweep(_square, [{"x": 1}], seeds=[-1])
     with pytest.raises(ValueError, match="n_jobs"):
         dfl.sweep(_square, [{"x": 1}], n_jobs=0)
+
+
+def test_sweep_progress_bar_counts_runs(capsys, tmp_path):
+    dfl.sweep(_square, [{"x": 1}, {"x": 2}], seeds=[0, 1], cache_dir=tmp_path, progress=True,
+              desc="squares")
+    err = capsys.readouterr().err
+    assert "squares" in err and "4/4" in err
+    # automatic: off under pytest (and when stderr is not a terminal)
+    dfl.sweep(_square, [{"x": 3}], seeds=[0, 1])
+    assert capsys.readouterr().err == ""
+
+
+def test_sweep_needs_a_cache_name_to_cache(tmp_path):
+    def anonymous(config, seed):
+        return {"v": seed}
+
+    with pytest.raises(ValueError, match="cache_name"):
+        dfl.sweep(anonymous, [{}], cache_dir=tmp_path)
+    assert dfl.sweep(anonymous, [{}], seeds=[4]) == [{"seed": 4, "v": 4}]
