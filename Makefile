@@ -50,6 +50,7 @@ help:
 	@echo "make repo-url URL=https://github.com/OWNER/REPO   set the repository address everywhere"
 	@echo "make binder-check  build a fresh venv exactly as binder/ says and run nbval on it"
 	@echo "make bench      run benchmarks/bench.py"
+	@echo "make check-data recompute a sample of the cached sweeps in book/data and compare"
 	@echo "make venv       create/update .venv (done automatically by the targets above)"
 	@echo "make lock       re-resolve requirements.txt and rewrite constraints.txt"
 	@echo "make clean      remove build artefacts (keeps .venv); distclean also removes .venv"
@@ -168,6 +169,12 @@ endif
 
 bench: $(STAMP)
 	MPLBACKEND=Agg $(BIN)/python benchmarks/bench.py
+
+# Recompute a seeded sample of every cached sweep in book/data and compare it with the
+# cache (scripts/check_data.py; within a few minutes, prints its time).
+.PHONY: check-data
+check-data: $(STAMP)
+	$(BIN)/python scripts/check_data.py
 
 # ---------------------------------------------------------------------------------
 # Re-resolve the direct pins of requirements.txt in a scratch venv and write the
