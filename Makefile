@@ -49,6 +49,10 @@ help:
 	@echo "make pdf        build a PDF of the whole book (_build/latex/book.pdf; needs TeX Live)"
 	@echo "make repo-url URL=https://github.com/OWNER/REPO   set the repository address everywhere"
 	@echo "make binder-check  build a fresh venv exactly as binder/ says and run nbval on it"
+	@echo "make student    student edition without solutions: _build/student/{notebooks,html}"
+	@echo "make student-check  build it, then check no solution leaks and every notebook runs"
+	@echo "make slides     one offline reveal.js deck per chapter into _build/slides"
+	@echo "make slides-check   build the decks, then check they load nothing from the network"
 	@echo "make bench      run benchmarks/bench.py"
 	@echo "make check-data recompute a sample of the cached sweeps in book/data and compare"
 	@echo "make venv       create/update .venv (done automatically by the targets above)"
@@ -169,6 +173,28 @@ endif
 
 bench: $(STAMP)
 	MPLBACKEND=Agg $(BIN)/python benchmarks/bench.py
+
+# ---------------------------------------------------------------------------------
+# Course pack (issue 11). The student edition: the chapter notebooks with every
+# solution removed (outputs kept, book/data copied beside them) and the HTML book built
+# from them without executing (stored outputs), with sphinx-exercise's hide_solutions.
+# student-check re-runs every student notebook (several minutes on 2 cores), so it is
+# not part of `make test`.
+.PHONY: student student-check slides slides-check
+student: $(STAMP)
+	$(BIN)/python scripts/student.py
+
+student-check: student
+	STUDENT_CHECK=1 $(BIN)/python -m pytest tests/test_student.py -v
+
+# One reveal.js deck per chapter from the cells tagged for slides; reveal.js and
+# require.js come from npm (pinned, checksummed, fetched once into _build/vendor),
+# MathJax from the environment: the decks work offline.
+slides: $(STAMP)
+	$(BIN)/python scripts/slides.py
+
+slides-check: slides
+	SLIDES_CHECK=1 MPLBACKEND=Agg $(BIN)/python -m pytest tests/test_slides.py -v
 
 # Recompute a seeded sample of every cached sweep in book/data and compare it with the
 # cache (scripts/check_data.py; within a few minutes, prints its time).

@@ -181,15 +181,33 @@ def write_sources(src: Path, notebooks: list[Path]) -> Path:
     return config
 
 
-def build_html(src: Path, html: Path, strict: bool = True) -> None:
-    """Build the HTML book from ``src`` into ``html`` with jupyter-book."""
+def build_html(src: Path, html: Path, strict: bool = True) -> int:
+    """Build the HTML book from ``src`` into ``html`` with jupyter-book.
+
+    Parameters
+    ----------
+    src : Path
+        The copied sources (see :func:`write_sources`).
+    html : Path
+        Where the HTML book goes (replaced).
+    strict : bool, optional
+        Build like ``make book-check`` (``-W -n --keep-going``: a warning fails the
+        build, but every page is still written). Default True.
+
+    Returns
+    -------
+    int
+        jupyter-book's exit status (0: no warning).
+    """
     jb = Path(sys.executable).with_name("jupyter-book")
     cmd = [str(jb), "build", str(src), "--path-output", str(src), "--all"]
     if strict:
         cmd += ["-W", "-n", "--keep-going"]
-    subprocess.run(cmd, check=True, cwd=ROOT)
+    rc = subprocess.run(cmd, cwd=ROOT).returncode
     shutil.rmtree(html, ignore_errors=True)
-    shutil.move(str(src / "_build" / "html"), str(html))
+    if (src / "_build" / "html").is_dir():
+        shutil.move(str(src / "_build" / "html"), str(html))
+    return rc
 
 
 def _size(path: Path) -> int:
@@ -202,20 +220,26 @@ def main(argv=None) -> int:
                         help="output folder (default _build/student)")
     parser.add_argument("--no-html", action="store_true",
                         help="write the notebooks only, do not build the HTML book")
+    parser.add_argument("--no-strict", action="store_true",
+                        help="do not fail on Sphinx warnings (default: -W -n like book-check)")
     args = parser.parse_args(argv)
     out = args.out.resolve()
     t0 = time.perf_counter()
     notebooks = write_notebooks(out / "notebooks")
     print(f"student notebooks: {len(notebooks)} in {out / 'notebooks'}")
+    rc = 0
     if not args.no_html:
         write_sources(out / "src", notebooks)
-        build_html(out / "src", out / "html")
+        rc = build_html(out / "src", out / "html", strict=not args.no_strict)
         shutil.rmtree(out / "src" / "_build", ignore_errors=True)
         print(f"student HTML book: {out / 'html' / 'index.html'}")
+        if rc:
+            print("student HTML book: the build reported warnings (see above); "
+                  "the pages were written, but fix the warnings", file=sys.stderr)
     sizes = {p: _size(out / p) / 1e6 for p in ("notebooks", "html") if (out / p).exists()}
     print("size: " + ", ".join(f"{p} {s:.1f} MB" for p, s in sizes.items())
           + f"; elapsed {time.perf_counter() - t0:.0f} s")
-    return 0
+    return 1 if rc else 0
 
 
 if __name__ == "__main__":
