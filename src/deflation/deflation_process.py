@@ -1,10 +1,21 @@
 """The classical tensor deflation process (the paper's Algorithm 1; chapter 4).
 
 Starting from :math:`T = 0`, repeat: find :math:`u_i = \\arg\\max_{\\|u\\|=1}
-\\langle T^* - T, u^{\\otimes l}\\rangle` with the tensor power method
-:math:`u \\leftarrow (T^*-T)(u^{l-1}, \\cdot) / \\|\\cdot\\|` from several random starts, set
-:math:`a_i = \\langle T^* - T, u_i^{\\otimes l}\\rangle`, and subtract:
-:math:`T \\leftarrow T + a_i u_i^{\\otimes l}` (Anandkumar et al. 2014).
+\\langle T^* - T, u^{\\otimes l}\\rangle` with a tensor power method from several random
+starts, set :math:`a_i = \\langle T^* - T, u_i^{\\otimes l}\\rangle`, and subtract:
+:math:`T \\leftarrow T + a_i u_i^{\\otimes l}` (Anandkumar et al. 2014). Using a power
+method inside Algorithm 1 is the book's choice.
+
+The power method is the shifted symmetric higher-order power method (SS-HOPM, Kolda &
+Mayo 2011): :math:`x \\leftarrow (R(x^{l-1}, \\cdot) + \\alpha x) / \\|\\cdot\\|`. The
+plain method (:math:`\\alpha = 0`) need not converge when the components are correlated:
+on chapter 6's targets it cycles with period 2 and returns vectors that are not
+eigenvectors. With :math:`\\alpha > \\beta(R) = (l-1)\\max_{\\|x\\|=1}
+\\rho(R(x^{l-2}, \\cdot, \\cdot))`, :math:`R(x^l)` increases monotonically along the
+iteration and the iterates converge to an eigenpair :math:`R(x^{l-1}, \\cdot) = \\mu x`
+(Kolda & Mayo, Theorem 4.4). Since a contraction with unit vectors does not increase the
+Frobenius norm, :math:`\\beta(R) \\le (l-1)\\|R\\|_F`, and the default shift is
+:math:`\\alpha = (l-1)\\|R\\|_F` with the exact :math:`\\|R\\|_F` of the current residual.
 """
 
 from __future__ import annotations
@@ -30,15 +41,25 @@ class DeflationResult:
     vectors : ndarray (d, n)
         Recovered unit directions as columns.
     iterations : ndarray of int (n,)
-        Power iterations used for each component.
+        Power iterations used by the start that was kept, for each component.
     residual_sqnorms : ndarray (n + 1,)
         :math:`\\|T^* - T\\|_F^2` before the first and after each deflation step.
+    eigen_residuals : ndarray (n,)
+        :math:`\\|R(v_i^{l-1}, \\cdot) - a_i v_i\\|` for each extracted pair, with
+        :math:`R` the residual it was extracted from: 0 for an exact eigenpair.
+    converged : ndarray of bool (n,)
+        Whether the kept start stopped moving (by ``tol``) within ``max_iter``.
+    shifts : ndarray (n,)
+        The shift :math:`\\alpha` used for each component.
     """
 
     weights: np.ndarray
     vectors: np.ndarray
     iterations: np.ndarray
     residual_sqnorms: np.ndarray
+    eigen_residuals: np.ndarray
+    converged: np.ndarray
+    shifts: np.ndarray
 
 
 def _contractor(target):
@@ -57,8 +78,40 @@ def _contractor(target):
     return (lambda X: _dense_contract(T, X)), T.shape[0], T.ndim, float(np.sum(T * T)), None
 
 
-def power_iteration(contract, X0, order, *, max_iter=1000, tol=1e-13):
-    """Run the tensor power method from every row of ``X0`` at once.
+def _power_rows(contract, X0, max_iter, tol, shift):
+    """(Shifted) power iteration from every row; converged rows are frozen.
+
+    Returns X, values, per-row iterations, per-row converged flags.
+    """
+    X = np.array(X0, dtype=float)
+    n = X.shape[0]
+    iters = np.full(n, max_iter, dtype=int)
+    done = np.zeros(n, dtype=bool)
+    for it in range(1, max_iter + 1):
+        act = ~done
+        Xa = X[act]
+        Y = contract(Xa)
+        if shift:
+            Y = Y + shift * Xa
+        nrm = np.linalg.norm(Y, axis=1, keepdims=True)
+        Y = np.divide(Y, nrm, out=Xa.copy(), where=nrm > 0)
+        moved = np.linalg.norm(Y - Xa, axis=1)
+        X[act] = Y
+        now = np.flatnonzero(act)[moved <= tol]
+        done[now] = True
+        iters[now] = it
+        if done.all():
+            break
+    values = np.einsum("ij,ij->i", contract(X), X)
+    return X, values, iters, done
+
+
+def power_iteration(contract, X0, order, *, max_iter=1000, tol=1e-13, shift=0.0):
+    """Run the (shifted) tensor power method from every row of ``X0`` at once.
+
+    :math:`x \\leftarrow (T(x^{l-1}, \\cdot) + \\alpha x)/\\|\\cdot\\|`; ``shift = 0``
+    is the plain method, a shift above :math:`(l-1)\\|T\\|_F` is SS-HOPM with
+    guaranteed monotone convergence (module docstring).
 
     Parameters
     ----------
@@ -68,8 +121,11 @@ def power_iteration(contract, X0, order, *, max_iter=1000, tol=1e-13):
         Unit starting vectors.
     order : int
     max_iter : int, default 1000
+        At least 1.
     tol : float, default 1e-13
-        Stop when no row moves by more than ``tol``.
+        A row stops (and is frozen) once it moves by at most ``tol`` in one iteration.
+    shift : float, default 0.0
+        The shift :math:`\\alpha \\ge 0`.
 
     Returns
     -------
@@ -78,23 +134,25 @@ def power_iteration(contract, X0, order, *, max_iter=1000, tol=1e-13):
     values : ndarray (n,)
         :math:`T(x_i^{l})`.
     n_iter : int
+        Iterations until the last row stopped (``max_iter`` if one never did).
     """
+    _checks.order(order)
     max_iter = _checks.positive_int("max_iter", max_iter)
-    X = X0
-    for it in range(1, max_iter + 1):
-        Y = contract(X)
-        n = np.linalg.norm(Y, axis=1, keepdims=True)
-        Y = np.divide(Y, n, out=X.copy(), where=n > 0)
-        moved = np.max(np.linalg.norm(Y - X, axis=1))
-        X = Y
-        if moved <= tol:
-            break
-    values = np.einsum("ij,ij->i", contract(X), X)
-    return X, values, it
+    tol = _checks.positive_float("tol", tol)
+    shift = _checks.positive_float("shift", shift, allow_zero=True)
+    X, values, iters, _ = _power_rows(contract, X0, max_iter, tol, shift)
+    return X, values, int(iters.max())
 
 
 def tensor_deflation(
-    target, *, n_components=None, n_restarts=10, max_iter=1000, tol=1e-13, seed=None
+    target,
+    *,
+    n_components=None,
+    n_restarts=10,
+    max_iter=1000,
+    tol=1e-13,
+    shift="auto",
+    seed=None,
 ) -> DeflationResult:
     """The classical tensor deflation process (module docstring).
 
@@ -106,15 +164,24 @@ def tensor_deflation(
         How many components to extract. Default: the rank of a LowRankTensor; required
         for a dense array.
     n_restarts : int, default 10
-        Random starts of the power method per component; the start reaching the largest
-        :math:`(T^*-T)(u^l)` wins.
+        Random starts of the power method per component. Among the starts that
+        converged the one reaching the largest :math:`(T^*-T)(u^l)` is kept (among all
+        starts if none converged; its ``converged`` flag is then False).
     max_iter : int, default 1000
+        Power iterations per start, at least 1.
     tol : float, default 1e-13
+        A start has converged once it moves by at most ``tol`` in one iteration.
+    shift : "auto" or float, default "auto"
+        The SS-HOPM shift :math:`\\alpha`. ``"auto"``: :math:`(l-1)\\|R\\|_F` for the
+        current residual :math:`R`, which guarantees monotone convergence; ``0.0``: the
+        plain power method (which can cycle on correlated targets).
     seed : int, Generator or None
 
     Returns
     -------
     DeflationResult
+        With, per extracted pair, the iterations, the eigen-residual
+        :math:`\\|R(v^{l-1}, \\cdot) - a v\\|` and a converged flag.
     """
     contract, d, order, sqnorm, rank = _contractor(target)
     if n_components is None:
@@ -127,9 +194,13 @@ def tensor_deflation(
     n_restarts = _checks.positive_int("n_restarts", n_restarts)
     max_iter = _checks.positive_int("max_iter", max_iter)
     tol = _checks.positive_float("tol", tol)
+    if not (isinstance(shift, str) and shift == "auto"):
+        if isinstance(shift, str):
+            raise ValueError(f"shift must be 'auto' or a number >= 0, got {shift!r}")
+        shift = _checks.positive_float("shift", shift, allow_zero=True)
     rng = _checks.seed_or_rng(seed)
 
-    weights, vectors, iters = [], [], []
+    weights, vectors, iters, eig_res, conv, shifts = [], [], [], [], [], []
 
     def residual_contract(X):
         out = contract(X)
@@ -148,16 +219,25 @@ def tensor_deflation(
 
     sq = [residual_sqnorm()]
     for _ in range(n_components):
+        alpha = (order - 1) * np.sqrt(sq[-1]) if shift == "auto" else shift
         X0 = random_directions(n_restarts, d, seed=rng)
-        X, values, it = power_iteration(residual_contract, X0, order, max_iter=max_iter, tol=tol)
-        best = int(np.argmax(values))
-        weights.append(float(values[best]))
-        vectors.append(X[best])
-        iters.append(it)
+        X, values, it, done = _power_rows(residual_contract, X0, max_iter, tol, alpha)
+        pool = np.flatnonzero(done) if done.any() else np.arange(n_restarts)
+        best = int(pool[np.argmax(values[pool])])
+        x, mu = X[best], float(values[best])
+        eig_res.append(float(np.linalg.norm(residual_contract(x[None, :])[0] - mu * x)))
+        weights.append(mu)
+        vectors.append(x)
+        iters.append(int(it[best]))
+        conv.append(bool(done[best]))
+        shifts.append(float(alpha))
         sq.append(max(residual_sqnorm(), 0.0))
     return DeflationResult(
         weights=np.array(weights),
         vectors=np.array(vectors).T,
         iterations=np.array(iters, dtype=int),
         residual_sqnorms=np.array(sq),
+        eigen_residuals=np.array(eig_res),
+        converged=np.array(conv, dtype=bool),
+        shifts=np.array(shifts),
     )
