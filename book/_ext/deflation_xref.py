@@ -44,6 +44,17 @@ def _canonical(target: str) -> str | None:
         obj = getattr(pkg, name, None)
         if obj is None:
             continue
+        if isinstance(obj, types.ModuleType) and tail:
+            # deflation.<module>.<name>: follow a name that module re-exports (an alias
+            # left behind by a move) to where the object is defined and documented.
+            first, _, rest2 = tail.partition(".")
+            inner = getattr(obj, first, None)
+            module = getattr(inner, "__module__", None) or ""
+            qualname = getattr(inner, "__qualname__", None)
+            if (inner is not None and not isinstance(inner, types.ModuleType) and qualname
+                    and module.startswith(package) and module != obj.__name__):
+                base = f"{module}.{qualname}"
+                return f"{base}.{rest2}" if rest2 else base
         if isinstance(obj, types.ModuleType):
             base = obj.__name__
         else:

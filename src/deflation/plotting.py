@@ -15,6 +15,13 @@ __all__ = [
     "staircase",
     "loss_curve",
     "mark_times",
+    "leading_components",
+    "norm_correlation_scatter",
+    "early_phase",
+    "group_staircase",
+    "predicted_vs_measured",
+    "fit_time_scaling",
+    "epoch_staircase",
     "frame_slider",
 ]
 

@@ -3,7 +3,7 @@
 :func:`sweep` runs ``func(config, seed)`` for every configuration and seed, with joblib
 on this machine or with Dask on a cluster (``client=``), and stores each result as a
 small JSON file named by :func:`cache_key`, a hash of the run function's stable
-``cache_name``, the package version (:data:`deflation.__version__`), the configuration
+``cache_name``, the package version (``deflation.__version__``), the configuration
 and the seed. Moving a run function to another module keeps its records; a change of
 the numerics bumps the version and so never reuses a stale record. An interrupted sweep
 resumes where it stopped, and a rerun computes nothing twice.
@@ -87,7 +87,7 @@ def cache_key(func: Callable, config: dict, seed: int) -> str:
     -------
     str
         The first 32 hex digits of a SHA-256 of ``func.cache_name``, the package version
-        :data:`deflation.__version__`, the configuration and the seed. Where the function
+        ``deflation.__version__``, the configuration and the seed. Where the function
         lives does not enter, so moving it keeps its cache.
     """
     payload = json.dumps(
@@ -165,8 +165,8 @@ def sweep(
     n_jobs : int, default 1
         joblib workers (-1: all cores). The backend is joblib's default or the one set by
         ``joblib.parallel_config``. Ignored when ``client`` is given.
-    client : distributed.Client, optional
-        Run on this Dask cluster instead (``client.submit`` per run); every worker must
+    client : optional
+        A ``distributed.Client``: run on this Dask cluster instead (``client.submit`` per run); every worker must
         be able to import ``func`` and reach ``cache_dir``.
     progress : bool, optional
         Show a tqdm progress bar (counts and ETA) over the runs to compute. Default:

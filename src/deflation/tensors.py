@@ -29,6 +29,8 @@ __all__ = [
     "random_directions",
     "small_init",
     "symmetrize",
+    "ipow",
+    "outer_power",
 ]
 
 _DENSE_LIMIT = 50_000_000  # entries; refuse to build larger dense tensors

@@ -266,7 +266,7 @@ def plateau_match(traj, result, *, threshold=0.9):
     On the first plateau, the window between the first two group fit times
     (:func:`group_fit_times`; up to the end of the run if only one group is fitted), take
     at every recorded time the heaviest component's direction :math:`x` and the weight
-    :math:`b` of its group (:class:`Recovery`), and measure the distance between
+    :math:`b` of its group (:class:`~deflation.measures.Recovery`), and measure the distance between
     :math:`b\, x^{\otimes l}` and the deflation process's first term
     :math:`b_1 v_1^{\otimes l}`, relative to :math:`b_1`:
 

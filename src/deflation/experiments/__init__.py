@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from . import ch5, ch6
 
-__all__ = ["ch5", "ch6", "RUN_FUNCTIONS", "run_function"]
+__all__ = ["RUN_FUNCTIONS", "run_function"]  # and the modules ch5, ch6
 
 #: Every run function of the book, by its ``cache_name``.
 RUN_FUNCTIONS = {
