@@ -232,7 +232,11 @@ def main(argv=None) -> int:
         write_sources(out / "src", notebooks)
         rc = build_html(out / "src", out / "html", strict=not args.no_strict)
         shutil.rmtree(out / "src" / "_build", ignore_errors=True)
-        print(f"student HTML book: {out / 'html' / 'index.html'}")
+        if (out / "html" / "index.html").is_file():
+            print(f"student HTML book: {out / 'html' / 'index.html'}")
+        else:
+            rc = rc or 1
+            print("student HTML book: not written (the build failed)", file=sys.stderr)
         if rc:
             print("student HTML book: the build reported warnings (see above); "
                   "the pages were written, but fix the warnings", file=sys.stderr)

@@ -53,12 +53,12 @@ def test_registered_hint_is_given(label):
 
 
 def _checked_labels():
-    """Labels passed to check("...") in the chapters' code cells."""
+    """Labels passed to check("...") in the chapters (code cells and exercise texts)."""
     found = {}
     for nb in sorted(BOOK.glob("ch*.ipynb")):
         cells = json.loads(nb.read_text())["cells"]
         for cell in cells:
-            if cell["cell_type"] == "code":
+            if cell["cell_type"] in ("code", "markdown"):
                 src = "".join(cell["source"])
                 for label in re.findall(r"""check\(\s*["'](ex-ch[^"']+)["']""", src):
                     found.setdefault(label, nb.name)
