@@ -284,6 +284,16 @@ def slide_cells(nb):
             if "remove-output" in tags:
                 cell.outputs = []
         kept.append(cell)
+    title = next((c.source.splitlines()[0] for c in nb.cells
+                  if c.cell_type == "markdown" and c.source.startswith("# ")), None)
+    if title and kept:
+        cover = nbformat.v4.new_markdown_cell(
+            f"{title}\n\n*Understanding the deflation process: a theory companion*",
+            metadata={"slideshow": {"slide_type": "slide"}})
+        kept.insert(0, cover)
+        n_slides += 1
+        if kept[1].metadata.get("slideshow", {}).get("slide_type") not in NEW_SLIDE:
+            kept[1].metadata["slideshow"] = {"slide_type": "slide"}
     nb.cells = kept
     nb.metadata.pop("widgets", None)
     return nb, n_slides

@@ -43,6 +43,19 @@ import yaml
 ROOT = Path(__file__).resolve().parents[1]
 TAG = "solution"
 
+README = """# The deflation companion: student notebooks
+
+The chapter notebooks without their solutions. Open them in Jupyter from this folder
+(the chapters read the cached sweeps in `data/`). They need the book's package:
+`pip install` the repository (or run the first cell on Colab).
+
+Exercises with a definite answer check themselves: run
+`check("ex-chN-name", your_answer)` as the exercise says; it prints `Correct.` or
+`Not yet: <hint>`.
+
+Text and figures: CC BY 4.0; code: BSD-3-Clause (see the repository's LICENSE files).
+"""
+
 _FENCE_OPEN = re.compile(r"^(?P<fence>`{3,}|:{3,})\{(?P<name>[a-z-]+)\}")
 
 
@@ -151,6 +164,7 @@ def write_notebooks(out: Path, book: Path = ROOT / "book") -> list[Path]:
     if (book / "data").is_dir():
         shutil.rmtree(out / "data", ignore_errors=True)
         shutil.copytree(book / "data", out / "data")
+    (out / "README.md").write_text(README)
     return written
 
 

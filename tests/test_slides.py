@@ -56,9 +56,10 @@ def test_only_tagged_cells_and_no_solutions_are_kept():
                 md("```{solution-end}\n```", metadata={"tags": ["solution"]}),
                 md("not for slides"), md("summary", metadata=dict(slide))]
     kept, n = slides.slide_cells(nb)
-    assert [c.source for c in kept.cells] == ["objectives", "plot()", "summary"]
-    assert n == 3
-    assert kept.cells[1].metadata["transient"]["remove_source"] is True
+    assert [c.source for c in kept.cells][1:] == ["objectives", "plot()", "summary"]
+    assert kept.cells[0].source.startswith("# Title")  # a cover slide
+    assert n == 4
+    assert kept.cells[2].metadata["transient"]["remove_source"] is True
 
 
 # ---------------------------------------------------------------------- built decks

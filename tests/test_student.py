@@ -171,8 +171,12 @@ def test_no_solution_reaches_student_notebooks(solution_shingles):
 
 @built
 def test_no_solution_reaches_student_html(solution_shingles):
-    pages = sorted((STUDENT / "html").rglob("*.html"))
+    html_dir = STUDENT / "html"
+    pages = sorted(html_dir.rglob("*.html"))
     assert pages
+    # every text file the build wrote (copied sources, downloads), not the libraries
+    others = [p for p in html_dir.rglob("*")
+              if p.suffix in {".txt", ".ipynb", ".md", ".json"} and "_static" not in p.parts]
     all_unique = set().union(*solution_shingles.values())
     assert all_unique, "the full notebooks have no solution text to look for"
     seen = set()
@@ -181,6 +185,10 @@ def test_no_solution_reaches_student_html(solution_shingles):
         assert "solution-start" not in raw, page
         assert not re.search(r'class="[^"]*\bsolution\b', raw), f"{page}: solution block"
         seen |= _shingles(_html_text(page))
+    for other in others:
+        raw = other.read_text(errors="replace")
+        assert "solution-start" not in raw, other
+        seen |= _shingles(raw)
     leaked = all_unique & seen
     assert not leaked, f"solution text in the student HTML: {sorted(leaked)[:3]}"
     # The detector sees the chapters' text: most of the kept prose is found.
