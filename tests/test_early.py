@@ -52,7 +52,7 @@ def test_escape_time_scalings():
     assert t2[1] - t2[0] == pytest.approx(3 * np.log(10) / 2, rel=0.05)
     t4 = [times.escape_time(s * D, T, degree=4) for s in (1e-2, 1e-3)]
     assert t4[1] / t4[0] == pytest.approx(100, rel=0.05)
-    assert np.isnan(times.escape_time(1e-6 * D, T, t_max=0.1))
+    assert np.isnan(times.escape_time(1e-6 * D, T, t_end=0.1))
 
 
 def test_input_checks():

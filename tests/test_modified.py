@@ -33,7 +33,7 @@ def test_modified_flow_events_are_consistent():
     assert np.allclose(np.diff(res.epoch_starts), res.epoch_lengths[:-1])
     assert np.all(np.diff(tr.t) >= 0)
     assert res.stopped == "tol"
-    assert tr.fit[-1] <= res.tol
+    assert tr.fit[-1] <= res.stop_fit
     # every component with a_k > lambda/2 is fitted, to a_k - lambda/2
     assert np.all(np.isfinite(res.fit_times))
     assert np.allclose(tr.weights_by_component[-1], T.weights - 0.005, atol=2e-3)
@@ -61,7 +61,7 @@ def test_seed_makes_runs_reproducible():
         ({"first_epoch": 0.0}, "first_epoch"),
         ({"epoch_growth": -0.5}, "epoch_growth"),
         ({"max_time": float("inf")}, "max_time"),
-        ({"tol": 0.0}, "tol"),
+        ({"stop_fit": 0.0}, "stop_fit"),
     ],
 )
 def test_bad_input(kwargs, name):

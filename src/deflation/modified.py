@@ -44,8 +44,8 @@ class ModifiedResult:
     fit_times : ndarray (r,)
         :func:`deflation.fit_times` of the trajectory (``frac=0.9``); NaN if never fitted.
     stopped : str
-        ``"tol"`` if the fitting loss reached ``tol``, else ``"max_time"``.
-    tol : float
+        ``"tol"`` if the fitting loss reached ``stop_fit``, else ``"max_time"``.
+    stop_fit : float
         The accuracy target that was used.
     """
 
@@ -55,7 +55,7 @@ class ModifiedResult:
     n_reinit: np.ndarray
     fit_times: np.ndarray
     stopped: str
-    tol: float
+    stop_fit: float
 
     @property
     def total_time(self) -> float:
@@ -68,15 +68,15 @@ class ModifiedResult:
         return self.trajectory.W
 
 
-def reinitialize(W, threshold, scale, *, seed=None):
-    """Re-draw every row of ``W`` whose norm is at most ``threshold``.
+def reinitialize(W, reinit_threshold, init_scale, *, seed=None):
+    """Re-draw every row of ``W`` whose norm is at most ``reinit_threshold``.
 
     Parameters
     ----------
     W : array_like, shape (m, d)
-    threshold : float
-        The re-initialization threshold :math:`\\delta_1`.
-    scale : float
+    reinit_threshold : float
+        The re-initialization threshold :math:`\\delta_1` (a norm).
+    init_scale : float
         Norm :math:`\\delta_0` of the re-drawn rows (uniform random directions).
     seed : int, Generator or None
 
@@ -87,14 +87,14 @@ def reinitialize(W, threshold, scale, *, seed=None):
     redrawn : ndarray of bool, shape (m,)
     """
     W = _checks.weight_matrix(W)
-    threshold = _checks.positive_float("threshold", threshold)
-    scale = _checks.positive_float("scale", scale)
+    reinit_threshold = _checks.positive_float("reinit_threshold", reinit_threshold)
+    init_scale = _checks.positive_float("init_scale", init_scale)
     rng = _checks.seed_or_rng(seed)
-    small = np.linalg.norm(W, axis=1) <= threshold
+    small = np.linalg.norm(W, axis=1) <= reinit_threshold
     out = W.copy()
     n = int(small.sum())
     if n:
-        out[small] = scale * random_directions(n, W.shape[1], seed=rng)
+        out[small] = init_scale * random_directions(n, W.shape[1], seed=rng)
     return out, small
 
 
@@ -107,7 +107,7 @@ def modified_gradient_flow(
     reg=0.01,
     first_epoch=10.0,
     epoch_growth=0.5,
-    tol=None,
+    stop_fit=None,
     max_time=2000.0,
     seed=None,
     reinit=True,
@@ -138,7 +138,7 @@ def modified_gradient_flow(
         Length :math:`t_0 > 0` of the first epoch.
     epoch_growth : float, default 0.5
         :math:`\\gamma \\ge 0`: :math:`t_{s+1} = (1 + \\gamma)\\, t_s` (0: constant epochs).
-    tol : float, optional
+    stop_fit : float, optional
         Target accuracy :math:`\\varepsilon` for the fitting loss
         :math:`\\tfrac12\\|T(W) - T^*\\|^2`. Default: :func:`deflation.theory.fit_floor` plus
         ``1e-6 * ||T*||^2``, i.e. every fittable component fitted.
@@ -170,10 +170,10 @@ def modified_gradient_flow(
     first_epoch = _checks.positive_float("first_epoch", first_epoch)
     epoch_growth = _checks.positive_float("epoch_growth", epoch_growth, allow_zero=True)
     max_time = _checks.positive_float("max_time", max_time)
-    if tol is None:
-        tol = fit_floor(target, reg) + 1e-6 * target.sqnorm()
+    if stop_fit is None:
+        stop_fit = fit_floor(target, reg) + 1e-6 * target.sqnorm()
     else:
-        tol = _checks.positive_float("tol", tol)
+        stop_fit = _checks.positive_float("stop_fit", stop_fit)
     record_per_epoch = _checks.positive_int("record_per_epoch", record_per_epoch, minimum=2)
     rng = _checks.seed_or_rng(seed)
 
@@ -188,14 +188,14 @@ def modified_gradient_flow(
             counts.append(m if not starts else 0)
         run = min(length, max_time - elapsed)
         traj = gradient_flow(
-            W, target, run, reg=reg, rtol=rtol, record=record_per_epoch, stop_fit=tol
+            W, target, run, reg=reg, rtol=rtol, record=record_per_epoch, stop_fit=stop_fit
         )
         parts.append(traj)
         starts.append(elapsed)
         lengths.append(length)
         W = traj.W
         elapsed += float(traj.t[-1])
-        if traj.fit[-1] <= tol:
+        if traj.fit[-1] <= stop_fit:
             stopped = "tol"
             break
         length *= 1 + epoch_growth
@@ -207,5 +207,5 @@ def modified_gradient_flow(
         n_reinit=np.array(counts, dtype=int),
         fit_times=fit_times(whole, 0.9),
         stopped=stopped,
-        tol=float(tol),
+        stop_fit=float(stop_fit),
     )

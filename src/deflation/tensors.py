@@ -353,8 +353,8 @@ def random_directions(m, d, *, seed=None) -> np.ndarray:
     return X / n
 
 
-def small_init(m, d, scale, *, seed=None) -> np.ndarray:
-    """The small initialization: ``m`` rows of norm ``scale`` in uniform random directions.
+def small_init(m, d, init_scale, *, seed=None) -> np.ndarray:
+    """The small initialization: ``m`` rows of norm ``init_scale`` in uniform random directions.
 
     Parameters
     ----------
@@ -362,7 +362,7 @@ def small_init(m, d, scale, *, seed=None) -> np.ndarray:
         Number of components, >= 1.
     d : int
         Dimension, >= 1.
-    scale : float
+    init_scale : float
         The initialization scale :math:`\\delta_0 > 0` (the norm of every row).
     seed : int, Generator or None
 
@@ -370,5 +370,5 @@ def small_init(m, d, scale, *, seed=None) -> np.ndarray:
     -------
     ndarray, shape (m, d)
     """
-    scale = _checks.positive_float("scale", scale)
-    return scale * random_directions(m, d, seed=seed)
+    init_scale = _checks.positive_float("init_scale", init_scale)
+    return init_scale * random_directions(m, d, seed=seed)

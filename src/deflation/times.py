@@ -223,7 +223,7 @@ def alignment_times(t, correlations, *, level=0.5) -> np.ndarray:
     return first_crossings(t, np.max(C**2, axis=2), level)
 
 
-def escape_time(W0, target, *, degree=2, frac=0.1, t_max=1e12, rtol=1e-6) -> float:
+def escape_time(W0, target, *, degree=2, frac=0.1, t_end=1e12, rtol=1e-6) -> float:
     """Time for gradient flow to leave the small initialization.
 
     The escape time is the first time the fitting loss
@@ -240,23 +240,24 @@ def escape_time(W0, target, *, degree=2, frac=0.1, t_max=1e12, rtol=1e-6) -> flo
         model :math:`\\sum_j w_j^{\\otimes l}`.
     frac : float, default 0.1
         In (0, 1).
-    t_max : float, default 1e12
-        Give up (return NaN) after this time.
+    t_end : float, default 1e12
+        Give up (return NaN) after this time (the time limit, named as in
+        :func:`deflation.gradient_flow`).
     rtol : float, default 1e-6
 
     Returns
     -------
     float
-        The escape time, or NaN if the loss has not dropped by ``t_max``.
+        The escape time, or NaN if the loss has not dropped by ``t_end``.
     """
     target = _check_target(target)
     W0 = _checks.weight_matrix(W0, target.d)
     p = _degree(degree, target.order)
     frac = _checks.fraction("frac", frac)
-    t_max = _checks.positive_float("t_max", t_max)
+    t_end = _checks.positive_float("t_end", t_end)
     rtol = _checks.positive_float("rtol", rtol)
     level = (1 - frac) * fit_loss(W0, target, degree=p)
-    tr = gradient_flow(W0, target, t_max, degree=p, rtol=rtol, record=2, stop_fit=level)
+    tr = gradient_flow(W0, target, t_end, degree=p, rtol=rtol, record=2, stop_fit=level)
     return float(tr.t[-1]) if tr.fit[-1] <= level else float("nan")
 
 
