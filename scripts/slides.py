@@ -272,6 +272,8 @@ def slide_cells(nb):
         tags = set(cell.metadata.get("tags", []))
         if kind not in SLIDE_TYPES or "remove-cell" in tags:
             continue
+        if cell.cell_type == "code" and tags & HIDE_INPUT and not cell.get("outputs"):
+            continue  # a figure cell without stored output would be an empty slide
         if kind in NEW_SLIDE or (not kept and kind != "notes"):
             if not kept:
                 cell.metadata["slideshow"] = {"slide_type": "slide"}
