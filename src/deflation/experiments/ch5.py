@@ -1,8 +1,14 @@
 """Chapter 5 (re-initialization): the sweep plan and its run functions.
 
 The plan: the settings of the success-rate table (:data:`SETTINGS`), the ablations
-(:data:`ABLATIONS`), one parameter varied at a time around the defaults (:data:`ROLES`)
-and a few extra settings (:data:`EXTRA`); :func:`all_sweeps` runs (or loads) them all.
+(:data:`ABLATIONS`), one parameter varied at a time around the defaults (:data:`ROLES`),
+a few extra settings (:data:`EXTRA`) and a sweep over the number of components
+(:data:`M_VALUES`); :func:`all_sweeps` runs (or loads) them all.
+
+Seeds: the defaults were chosen on the tuning seeds :data:`SEEDS` (0-19), which also run
+the one-at-a-time parameter study and the extra settings; every reported rate comes from
+the held-out seeds :data:`HELD_OUT_SEEDS` (100-199; :data:`M_SWEEP_SEEDS`, 100-149, for
+the sweep over ``m``), which chose nothing.
 The run functions :func:`run_modified` and :func:`run_plain` are module-level
 ``func(config, seed) -> dict`` functions for :func:`deflation.sweep`, with the stable
 cache names ``"ch5.modified"`` and ``"ch5.plain"``; both start from the same
@@ -27,6 +33,9 @@ from ..tensors import LowRankTensor, orthogonal_tensor, small_init
 
 __all__ = [
     "SEEDS",
+    "HELD_OUT_SEEDS",
+    "M_SWEEP_SEEDS",
+    "M_VALUES",
     "PAPER_WEIGHTS",
     "GEOMETRIC7",
     "SETTINGS",
@@ -43,6 +52,7 @@ __all__ = [
     "ablation_name",
     "role_configs",
     "extra_configs",
+    "m_sweep_configs",
     "all_sweeps",
 ]
 
@@ -249,7 +259,9 @@ def success_table(records, keys=("setting",)) -> list[dict]:
 # ---------------------------------------------------------------------------------------
 # The plan
 
-SEEDS = range(20)
+SEEDS = range(20)  # tuning seeds: every default was chosen on these
+HELD_OUT_SEEDS = range(100, 200)  # chose nothing: every reported rate
+M_SWEEP_SEEDS = range(100, 150)  # held out too: success rate against m
 
 PAPER_WEIGHTS = [1.0, 0.5, 0.25, 0.12, 0.06]
 GEOMETRIC7 = [1.0, 0.6, 0.36, 0.216, 0.13, 0.078, 0.047]
@@ -283,14 +295,18 @@ ROLES = {
 }
 
 
-# Few components (settings B and D): a larger threshold, or more components.
+# Few components (settings B and D): a larger threshold. (More components: the sweep
+# over m below, on held-out seeds.)
 EXTRA = [
     ("B", {"reinit_threshold": 0.2}),
-    ("B", {"m": 8}),
     ("D", {"reinit_threshold": 0.2}),
 ]
-# Faster epochs (gamma = 1) in every setting of the table.
-EXTRA += [(name, {"epoch_growth": 1.0}) for name, *_ in SETTINGS]
+# Faster epochs (gamma = 1) on the two settings of the ablations.
+EXTRA += [(name, {"epoch_growth": 1.0}) for name in ("A", "D20")]
+
+
+# Success against the number of components m, setting A's target (d = 10, r = 5).
+M_VALUES = (6, 8, 12, 16, 40)
 
 
 def _setting(name):
@@ -343,7 +359,19 @@ def extra_configs():
     return out
 
 
-def all_sweeps(cache_dir, n_jobs=1, *, seeds=SEEDS, client=None, progress=None):
+def m_sweep_configs():
+    """Setting A's target with ``m`` in :data:`M_VALUES` components, at the defaults.
+
+    ``m = 6, 12, 40`` are the table's settings B, A and A40 (same configuration, so the
+    same cached runs); the others are labelled ``"m8"``, ``"m10"``, ...
+    """
+    named = {mm: n for n, dd, mm, w in SETTINGS if dd == 10 and w == PAPER_WEIGHTS}
+    return [modified_config(10, m, PAPER_WEIGHTS, setting=named.get(m, f"m{m}"))
+            for m in M_VALUES]
+
+
+def all_sweeps(cache_dir, n_jobs=1, *, seeds=SEEDS, held_out=HELD_OUT_SEEDS,
+               m_seeds=M_SWEEP_SEEDS, client=None, progress=None):
     """Run (or load) every sweep of the chapter.
 
     Parameters
@@ -352,21 +380,38 @@ def all_sweeps(cache_dir, n_jobs=1, *, seeds=SEEDS, client=None, progress=None):
         The chapter's cache (``book/data/ch5``).
     n_jobs : int, default 1
     seeds : iterable of int, default :data:`SEEDS`
-    client : distributed.Client, optional
+        Tuning seeds (0-19).
+    held_out : iterable of int, default :data:`HELD_OUT_SEEDS`
+        Held-out seeds (100-199) of the table and the ablations.
+    m_seeds : iterable of int, default :data:`M_SWEEP_SEEDS`
+        Held-out seeds (100-149) of the sweep over ``m``.
+    client : optional
+        A ``distributed.Client`` (see :func:`deflation.sweep`).
     progress : bool, optional
         See :func:`deflation.sweep`.
 
     Returns
     -------
     dict of list of dict
-        ``"plain"``, ``"modified"``, ``"ablations"``, ``"roles"``, ``"extra"``: records.
+        Tuning seeds: ``"modified"`` (the table), ``"roles"``, ``"extra"``.
+        Held-out seeds: ``"plain_held"``, ``"modified_held"`` (the table, plain flow and
+        modified flow), ``"ablations_held"``, ``"m_sweep"``. (Plain flow has nothing to
+        tune, so it runs on the held-out seeds only.)
     """
-    kw = dict(seeds=seeds, cache_dir=cache_dir, n_jobs=n_jobs, client=client,
-              progress=progress)
-    return {
-        "plain": sweep(run_plain, table_configs(), desc="ch5 plain", **kw),
-        "modified": sweep(run_modified, table_configs(), desc="ch5 modified", **kw),
-        "ablations": sweep(run_modified, ablation_configs(), desc="ch5 ablations", **kw),
-        "roles": sweep(run_modified, role_configs(), desc="ch5 roles", **kw),
-        "extra": sweep(run_modified, extra_configs(), desc="ch5 extra", **kw),
+    kw = dict(cache_dir=cache_dir, n_jobs=n_jobs, client=client, progress=progress)
+    tune = dict(kw, seeds=seeds)
+    held = dict(kw, seeds=held_out)
+    out = {
+        "modified_held": sweep(run_modified, table_configs(),
+                               desc="ch5 modified, held out", **held),
+        "plain_held": sweep(run_plain, table_configs(), desc="ch5 plain, held out",
+                            **held),
+        "modified": sweep(run_modified, table_configs(), desc="ch5 modified", **tune),
+        "roles": sweep(run_modified, role_configs(), desc="ch5 roles", **tune),
+        "extra": sweep(run_modified, extra_configs(), desc="ch5 extra", **tune),
+        "m_sweep": sweep(run_modified, m_sweep_configs(), desc="ch5 m sweep",
+                         **dict(kw, seeds=m_seeds)),
+        "ablations_held": sweep(run_modified, ablation_configs(),
+                                desc="ch5 ablations, held out", **held),
     }
+    return out
