@@ -225,7 +225,7 @@ def norm_correlation_scatter(weights, max_corr, ax=None, *, bound=None, color="C
     return ax
 
 
-def early_phase(traj, axes=None, *, level=0.9):
+def early_phase(traj, axes=None, *, level=0.9, legend=False):
     """Directions and norms of every component in the early phase (chapter 2).
 
     Left: for each model component j, the squared correlation
@@ -242,6 +242,9 @@ def early_phase(traj, axes=None, *, level=0.9):
         Where to draw; two new side-by-side axes by default.
     level : float, default 0.9
         Squared correlation at the last record above which a component counts as locked.
+    legend : bool, default False
+        Add a key to the left panel: one entry per ground-truth direction that some
+        component locks onto ("locks onto u_k"), and "not locked" for the grey curves.
 
     Returns
     -------
@@ -263,6 +266,16 @@ def early_phase(traj, axes=None, *, level=0.9):
         col = cols[k_end[j]] if locked[j] else "0.6"
         ax1.plot(traj.t, v[:, j, k_end[j]], color=col, lw=1.0)
         ax2.semilogy(traj.t, traj.norms[:, j] / n0[j], color=col, lw=1.0)
+    if legend:
+        from matplotlib.lines import Line2D
+
+        keys = [k for k in range(traj.target.rank) if np.any(locked & (k_end == k))]
+        handles = [Line2D([], [], color=cols[k], lw=2) for k in keys]
+        labels = [f"locks onto $u_{{{k + 1}}}$" for k in keys]
+        if np.any(~locked):
+            handles.append(Line2D([], [], color="0.6", lw=2))
+            labels.append("not locked")
+        ax1.legend(handles, labels, loc="lower right", fontsize="small")
     ax1.set_ylim(0, 1.02)
     ax1.set_xlabel("time $t$")
     ax1.set_ylabel(r"$\langle \bar w_j, u_k\rangle^2$ (final $k$)")
