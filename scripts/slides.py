@@ -286,6 +286,11 @@ def slide_cells(nb):
             if "remove-output" in tags:
                 cell.outputs = []
         kept.append(cell)
+        caption = (cell.metadata.get("mystnb", {}).get("figure", {}) or {}).get("caption")
+        if cell.cell_type == "code" and caption:
+            kept.append(nbformat.v4.new_markdown_cell(
+                f"*{myst_to_markdown(caption).strip()}*",
+                metadata={"slideshow": {"slide_type": "-"}}))
     title = next((c.source.splitlines()[0] for c in nb.cells
                   if c.cell_type == "markdown" and c.source.startswith("# ")), None)
     if title and kept:

@@ -51,12 +51,17 @@ def test_only_tagged_cells_and_no_solutions_are_kept():
     md, code = nbformat.v4.new_markdown_cell, nbformat.v4.new_code_cell
     slide = {"slideshow": {"slide_type": "slide"}}
     nb.cells = [md("# Title"), md("objectives", metadata=dict(slide)),
-                code("plot()", metadata={**slide, "tags": ["hide-input"]}),
+                code("plot()", metadata={**slide, "tags": ["hide-input"],
+                                         "mystnb": {"figure": {"caption": "What to see."}}}),
+                code("not_run()", metadata={**slide, "tags": ["hide-input"]}),
                 md("```{solution-start} ex-ch1-a\n```", metadata={**slide, "tags": ["solution"]}),
                 md("```{solution-end}\n```", metadata={"tags": ["solution"]}),
                 md("not for slides"), md("summary", metadata=dict(slide))]
+    nb.cells[2].outputs = [nbformat.v4.new_output("display_data", data={"text/plain": "f"})]
     kept, n = slides.slide_cells(nb)
-    assert [c.source for c in kept.cells][1:] == ["objectives", "plot()", "summary"]
+    # the figure cell without output is left out; the caption follows its figure
+    assert [c.source for c in kept.cells][1:] == ["objectives", "plot()", "*What to see.*",
+                                                 "summary"]
     assert kept.cells[0].source.startswith("# Title")  # a cover slide
     assert n == 4
     assert kept.cells[2].metadata["transient"]["remove_source"] is True
