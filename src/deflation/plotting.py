@@ -144,15 +144,18 @@ def leading_components(traj, axes=None, *, n=3, title=None):
     if n < 1:
         raise ValueError(f"n must be >= 1, got {n}")
     ax1, ax2 = axes
-    best = np.argmax(np.abs(traj.correlations[-1]), axis=1)
+    from .measures import assign_groups  # the book's one group rule
+
+    best = assign_groups(traj.norms[-1], traj.correlations[-1], order=traj.target.order)
     by_norm = np.argsort(-traj.norms[-1], kind="stable")
     heads = [j for i, j in enumerate(by_norm) if best[j] not in best[by_norm[:i]]]
     order = (heads + [j for j in by_norm if j not in heads])[:n]
-    colors = component_colors(traj.target.rank)
+    colors = list(component_colors(traj.target.rank)) + ["0.6"]  # index -1: no group
     styles = ["-", "--", ":", "-."]
     for i, j in enumerate(order):
         col, ls = colors[best[j]], styles[i % len(styles)]
-        lab = f"$w_{{{j + 1}}}$ (on $u_{{{best[j] + 1}}}$)"
+        on = f"on $u_{{{best[j] + 1}}}$" if best[j] >= 0 else "in no group"
+        lab = f"$w_{{{j + 1}}}$ ({on})"
         ax1.semilogy(traj.t, traj.norms[:, j], color=col, ls=ls, label=lab)
         ax2.plot(traj.t, np.max(np.abs(traj.correlations[:, j]), axis=1), color=col, ls=ls)
     ax1.set_xlabel("time $t$")
