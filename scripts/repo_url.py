@@ -8,7 +8,8 @@ that has to spell it out:
 * ``_config.yml``: ``repository: url:``;
 * every chapter ``book/*.ipynb``: the ``REPO_URL = "..."`` line of the Colab cell;
 * ``README.md``, ``CITATION.cff`` (``repository-code``), ``pyproject.toml``
-  (``[project.urls]``), ``binder/*`` and ``book/*.md``: every occurrence of the old address.
+  (``[project.urls]``), ``binder/*`` and ``book/*.md``: every occurrence of the old address,
+  and of the old GitHub Pages address (``https://OWNER.github.io/REPO/``).
 
 Usage::
 
@@ -37,6 +38,12 @@ CONFIG_URL = re.compile(r"(?m)^(repository:\s*\n(?:[ \t]+.*\n)*?[ \t]+url:[ \t]*
 NB_URL = re.compile(r'(REPO_URL = \\")([^"\\]*)(\\")')
 CFF_URL = re.compile(r"(?m)^(repository-code:[ \t]*)(['\"]?)([^'\"\s]+)(['\"]?)[ \t]*$")
 URL_OK = re.compile(r"^https://[A-Za-z0-9.-]+/[A-Za-z0-9._-]+/[A-Za-z0-9._-]+$")
+
+
+def pages_url(url: str) -> str | None:
+    """The GitHub Pages address of a GitHub repository (where pages.yml publishes)."""
+    m = re.fullmatch(r"https://github\.com/([^/]+)/([^/]+)", url)
+    return f"https://{m.group(1).lower()}.github.io/{m.group(2)}/" if m else None
 
 
 def current_url(text: str | None = None) -> str:
@@ -79,9 +86,12 @@ def set_url(new: str) -> list[str]:
         if text != src:
             path.write_text(text)
             changed.append(path)
+    old_pages, new_pages = pages_url(old), pages_url(new)
     for path in text_files():
         src = path.read_text()
         text = src.replace(old, new) if old != new else src
+        if old_pages and new_pages and old_pages != new_pages:
+            text = text.replace(old_pages, new_pages)
         if path.name == "CITATION.cff":
             text = CFF_URL.sub(lambda m: m.group(1) + m.group(2) + new + m.group(4), text)
         if text != src:

@@ -4,12 +4,19 @@
   on every page, twice (a console SyntaxError), plus ``sphinx-thebe.js``, which fetches thebe
   from a CDN when activated. The book has no live code on its pages (launch_buttons:
   thebe: false), so both are dropped.
-* pydata-sphinx-theme sets the colour mode from ``localStorage`` or from ``default_mode``;
-  Jupyter Book leaves that empty, so a first visit logs "Got invalid theme mode". "auto"
-  (follow the reader's system setting) is what the theme does anyway.
+* pydata-sphinx-theme sets the colour mode from ``localStorage`` or from the template
+  variable ``default_mode``; Jupyter Book leaves that empty, so a first visit logs "Got
+  invalid theme mode". "auto" (follow the reader's system setting) is what the theme
+  then does anyway.
+* ``static/dfl.css``: code and output lines of up to 88 characters fit the text column
+  at 1280 px; the caption of the kernel-free interactive figures.
 """
 
 from __future__ import annotations
+
+from pathlib import Path
+
+STATIC = Path(__file__).resolve().parent / "static"
 
 
 def _is_thebe(script) -> bool:
@@ -28,13 +35,15 @@ def _drop_thebe(app, pagename, templatename, context, doctree):
                                 str(getattr(c, "filename", None) or c)]
 
 
-def _default_mode(app, config):
-    options = dict(config.html_theme_options or {})
-    options.setdefault("default_mode", "auto")
-    config.html_theme_options = options
+def _config(app, config):
+    context = dict(config.html_context or {})
+    context.setdefault("default_mode", "auto")
+    config.html_context = context
+    config.html_static_path = list(config.html_static_path or []) + [str(STATIC)]
 
 
 def setup(app):
-    app.connect("config-inited", _default_mode)
+    app.connect("config-inited", _config)
+    app.add_css_file("dfl.css")
     app.connect("html-page-context", _drop_thebe, priority=900)
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}
