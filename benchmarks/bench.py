@@ -1,20 +1,31 @@
 """Speed figures for the deflation package (prints; asserts nothing).
 
-    python benchmarks/bench.py          # or: make bench
+    python benchmarks/bench.py          # or: make bench (OPENBLAS_NUM_THREADS=1)
+    python benchmarks/bench.py --quick  # skip the d = 100 run
 
-1. Gradient at (d=20, m=200) and (d=30, m=1000): time per loss-and-gradient by the Gram
-   route, against (a) the dense route (the d^4 tensor with einsum) measured in the same
-   run, and (b) the two m x m x d matrix products the Gram route cannot avoid.
-2. Flow: the chapter-1 staircase (weights 1, .8, .6, .4, .2; d = 10; m = 50; init scale
-   1e-6) to t = 80, with its number of gradient evaluations.
+Unit: "the two products", the two m x m x d matrix products that the Gram route cannot
+avoid (G = Wbar Wbar^T, then G^3 (c Wbar)), timed in the same run, interleaved with what
+they are compared with, in CPU time of this process (the machine is shared and noisy;
+ratios are the stable figures, medians over repeats). The BLAS-thread comparison is in
+wall time, which is what contention costs.
 
-Times are medians over repeats; ratios are measured in the same run (the machine is
-shared and noisy, ratios are the stable figures).
+1. Gradient at (d=20, m=200), (d=30, m=1000), (d=100, m=1000): one loss-and-gradient by
+   the Gram route in units of the two products, and against the dense d^4 route.
+2. BLAS threads: the gradient at d=20, m=200 with the default thread count (one per
+   core, what a Jupyter kernel gets) and with one thread, idle and with a busy-loop
+   process on the other core; and gradient_flow under a caller's default thread count
+   (the package limits BLAS to one thread itself, deflation._blas).
+3. Flow: the chapter-1 staircase (d = 10, m = 50) to t = 80 (as before), and the
+   scale test d = 100, r = 10 (weights 1 .. 0.1), m = 1000, init 1e-6, to t = 60 at
+   rtol 1e-5 (chapter 6's sweep tolerance) and 1e-7 (the default): wall time, gradient
+   evaluations, and the run in units of the two products.
 """
 
 from __future__ import annotations
 
+import os
 import statistics
+import subprocess
 import sys
 import time
 
@@ -23,20 +34,25 @@ import numpy as np
 import deflation as dfl
 
 
-def median_time(fn, repeat=7, number=None):
+def median_time(fn, repeat=7, number=None, clock=time.perf_counter):
     """Median seconds per call of ``fn`` over ``repeat`` batches of ``number`` calls."""
     if number is None:
-        t0 = time.perf_counter()
+        t0 = clock()
         fn()
-        one = time.perf_counter() - t0
-        number = max(1, int(0.2 / max(one, 1e-9)))
+        one = clock() - t0
+        number = max(1, int(0.2 / max(one, 1e-6)))
     times = []
     for _ in range(repeat):
-        t0 = time.perf_counter()
+        t0 = clock()
         for _ in range(number):
             fn()
-        times.append((time.perf_counter() - t0) / number)
+        times.append((clock() - t0) / number)
     return statistics.median(times)
+
+
+# Ratios of single-threaded work are timed in CPU time of this process: on a shared
+# machine the wall time also counts the time other processes hold the core.
+CPU = time.process_time
 
 
 def dense_loss_and_gradient(W, T_dense, reg=0.0):
@@ -52,30 +68,89 @@ def dense_loss_and_gradient(W, T_dense, reg=0.0):
     return 0.5 * np.sum(R * R) + 0.5 * reg * np.sum(W * W), g
 
 
-def bench_gradient(d, m, r=5):
-    target = dfl.orthogonal_tensor(np.linspace(1.0, 0.2, r), d, basis="random", seed=0)
-    W = np.random.default_rng(1).standard_normal((m, d)) / np.sqrt(d)
-    T_dense = target.dense()
-    fast = lambda: dfl.loss_and_gradient(W, target, 0.01)  # noqa: E731
-    dense = lambda: dense_loss_and_gradient(W, T_dense, 0.01)  # noqa: E731
-    lf, gf = fast()
-    ld, gd = dense()
-    err = np.max(np.abs(gf - gd)) / np.max(np.abs(gd))
+def _unit_data(d, m, seed=1):
+    W = np.random.default_rng(seed).standard_normal((m, d)) / np.sqrt(d)
     Wbar = W / np.linalg.norm(W, axis=1, keepdims=True)
     G = Wbar @ Wbar.T
+    return W, Wbar, G
+
+
+def two_products_fn(d, m):
+    """A callable doing the two m x m x d products once."""
+    _, Wbar, G = _unit_data(d, m)
 
     def two_products():
         Wbar @ Wbar.T
         G @ Wbar
 
-    t_fast = median_time(fast)
-    t_dense = median_time(dense, repeat=3)
-    t_mm = median_time(two_products)
-    print(
-        f"gradient d={d:3d} m={m:5d}: gram {t_fast * 1e3:8.3f} ms | dense {t_dense * 1e3:9.1f} ms "
-        f"(x{t_dense / t_fast:7.1f}) | two m*m*d products {t_mm * 1e3:7.3f} ms "
-        f"(gram/products = {t_fast / t_mm:4.2f}) | rel. gradient diff {err:.1e}"
-    )
+    return two_products
+
+
+def interleaved_ratio(fn, ref, rounds=9):
+    """Median over rounds of time(fn) / time(ref), the two timed back to back."""
+    fn(), ref()  # warm up
+    number = max(1, int(0.05 / max(median_time(ref, repeat=3, number=3, clock=CPU), 1e-6)))
+    ratios, t_ref = [], []
+    for _ in range(rounds):
+        a = median_time(ref, repeat=1, number=number, clock=CPU)
+        b = median_time(fn, repeat=1, number=number, clock=CPU)
+        ratios.append(b / a)
+        t_ref.append(a)
+    return statistics.median(ratios), statistics.median(t_ref)
+
+
+def bench_gradient(d, m, r=5, dense=True):
+    target = dfl.orthogonal_tensor(np.linspace(1.0, 0.2, r), d, basis="random", seed=0)
+    W, _, _ = _unit_data(d, m)
+    fast = lambda: dfl.loss_and_gradient(W, target, 0.01)  # noqa: E731
+    ratio, t_mm = interleaved_ratio(fast, two_products_fn(d, m))
+    line = (f"gradient d={d:3d} m={m:5d}: {ratio * t_mm * 1e3:8.3f} ms = {ratio:4.2f} x the two "
+            f"products ({t_mm * 1e3:.3f} ms)")
+    if dense:
+        T_dense = target.dense()
+        slow = lambda: dense_loss_and_gradient(W, T_dense, 0.01)  # noqa: E731
+        err = np.max(np.abs(fast()[1] - slow()[1])) / np.max(np.abs(slow()[1]))
+        line += (f" | dense d^4 route x{median_time(slow, repeat=3) / median_time(fast):.0f}"
+                 f" | rel. gradient diff {err:.1e}")
+    print(line)
+
+
+def bench_threads(d=20, m=200):
+    """Default BLAS threads (one per core) vs one, idle and with one busy process."""
+    from threadpoolctl import threadpool_limits
+
+    target = dfl.orthogonal_tensor(np.linspace(1.0, 0.2, 5), d, basis="random", seed=0)
+    W, _, _ = _unit_data(d, m)
+    grad = lambda: dfl.loss_and_gradient(W, target, 0.01)  # noqa: E731
+    W0 = dfl.small_init(m, d, 1e-3, seed=0)
+    flow = lambda: dfl.gradient_flow(W0, target, 2.0, record=2)  # noqa: E731
+    n_default = os.cpu_count() or 1
+
+    def measure():
+        out = {}
+        for label, n in [("default", n_default), ("one", 1)]:
+            with threadpool_limits(limits=n, user_api="blas"):
+                out[label] = median_time(grad, repeat=9)
+        with threadpool_limits(limits=n_default, user_api="blas"):
+            out["flow"] = median_time(flow, repeat=5)
+            out["n_eval"] = dfl.gradient_flow(W0, target, 2.0, record=2).n_eval
+        return out
+
+    idle = measure()
+    busy = subprocess.Popen([sys.executable, "-c", "while True: pass"])
+    try:
+        time.sleep(0.5)
+        loaded = measure()
+    finally:
+        busy.kill()  # the busy loop started above, by its own handle
+        busy.wait()
+    for label, res in [("idle", idle), ("one busy process", loaded)]:
+        print(
+            f"BLAS threads, gradient d={d} m={m}, {label:16s}: default ({n_default} threads) "
+            f"{res['default'] * 1e3:6.3f} ms, one thread {res['one'] * 1e3:6.3f} ms "
+            f"(x{res['default'] / res['one']:.2f}); gradient_flow under a {n_default}-thread "
+            f"caller: {res['flow'] / res['n_eval'] * 1e3:6.3f} ms per evaluation"
+        )
 
 
 def bench_flow(repeat=5):
@@ -94,11 +169,42 @@ def bench_flow(repeat=5):
     )
 
 
+def bench_scale(rtol, repeat=3, d=100, m=1000, r=10, t_end=60.0):
+    """The d = 100, m = 1000 run in units of the two products timed around each run."""
+    target = dfl.orthogonal_tensor(np.linspace(1.0, 0.1, r), d)
+    W0 = dfl.small_init(m, d, 1e-6, seed=0)
+    two = two_products_fn(d, m)
+    runs, units = [], []
+    for _ in range(repeat):
+        before = median_time(two, repeat=5, number=3, clock=CPU)
+        t0 = CPU()
+        traj = dfl.gradient_flow(W0, target, t_end, rtol=rtol, record=121)
+        el = CPU() - t0
+        after = median_time(two, repeat=5, number=3, clock=CPU)
+        runs.append(el)
+        units.append(el / statistics.median([before, after]))
+    fits = ", ".join(f"{x:.4g}" for x in dfl.fit_times(traj))
+    el, u = statistics.median(runs), statistics.median(units)
+    print(
+        f"flow d={d} r={r} m={m} t={t_end:g} rtol={rtol:g}: median {el:.2f} s (CPU) over {repeat} "
+        f"runs = {u:.0f} x the two products; {traj.n_eval} gradient evaluations "
+        f"({traj.n_steps} steps, {traj.n_rejected} rejected) -> {u / traj.n_eval:.2f} "
+        f"products per evaluation; fit times {fits}"
+    )
+
+
 def main():
-    print(f"numpy {np.__version__}, python {sys.version.split()[0]}")
+    quick = "--quick" in sys.argv[1:]
+    print(f"numpy {np.__version__}, python {sys.version.split()[0]}, "
+          f"{os.cpu_count()} cores, OPENBLAS_NUM_THREADS={os.environ.get('OPENBLAS_NUM_THREADS')}")
     bench_gradient(20, 200)
     bench_gradient(30, 1000)
+    bench_gradient(100, 1000, r=10, dense=False)
+    bench_threads()
     bench_flow()
+    if not quick:
+        bench_scale(1e-5)
+        bench_scale(1e-7)
 
 
 if __name__ == "__main__":
