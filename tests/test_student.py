@@ -97,8 +97,11 @@ def _words(text):
 
 
 def _shingles(text):
+    """Runs of SHINGLE consecutive words; runs of mostly numbers (array printouts,
+    which any page may share by chance) are left out."""
     w = _words(text)
-    return {" ".join(w[i:i + SHINGLE]) for i in range(len(w) - SHINGLE + 1)}
+    runs = (w[i:i + SHINGLE] for i in range(len(w) - SHINGLE + 1))
+    return {" ".join(r) for r in runs if sum(not t.isdigit() for t in r) >= SHINGLE // 2}
 
 
 def _cell_text(cell):
