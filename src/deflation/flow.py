@@ -170,7 +170,9 @@ def gradient_flow(
         Keep the whole path of ``W`` (memory ``n * m * d``).
     stop_fit : float, optional
         Stop as soon as :math:`\\tfrac12\\|T(W)-T^*\\|_F^2 \\le` ``stop_fit``; the
-        trajectory then ends with a record at the stopping time.
+        crossing is located inside the integration step on its continuous extension
+        (to about ``rtol``, not at the step's end), and the trajectory ends with a
+        record there.
     max_steps : int, default 1_000_000
 
     Returns
