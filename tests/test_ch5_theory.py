@@ -67,3 +67,16 @@ def test_bad_inputs(args):
     weights, delta1 = args
     with pytest.raises(ValueError):
         theory.lockup_count_bound(weights, delta1, reg=0.01)
+
+
+def test_plan_seeds_and_m_sweep():
+    # tuning and held-out seeds are disjoint; the sweep over m reuses the table's runs
+    from deflation.experiments import ch5 as E
+
+    assert not set(E.SEEDS) & set(E.HELD_OUT_SEEDS)
+    assert not set(E.SEEDS) & set(E.M_SWEEP_SEEDS)
+    assert len(E.HELD_OUT_SEEDS) >= 100
+    table = E.table_configs()
+    shared = [c["setting"] for c in E.m_sweep_configs() if c in table]
+    assert shared == ["B", "A", "A40"]
+    assert [c["m"] for c in E.m_sweep_configs()] == list(E.M_VALUES)
