@@ -241,8 +241,10 @@ def early_phase(traj, axes=None, *, level=0.9, legend=False):
     ----------
     traj : Trajectory
         A run of :func:`deflation.gradient_flow`.
-    axes : pair of matplotlib Axes, optional
-        Where to draw; two new side-by-side axes by default.
+    axes : pair of matplotlib Axes, or one Axes, optional
+        Where to draw; two new side-by-side axes by default. A single Axes gets the
+        directions panel only (the norms are not drawn; the second returned item is
+        None).
     level : float, default 0.9
         Squared correlation at the last record above which a component counts as locked.
     legend : bool, default False
@@ -259,7 +261,7 @@ def early_phase(traj, axes=None, *, level=0.9, legend=False):
         import matplotlib.pyplot as plt
 
         _, axes = plt.subplots(1, 2, figsize=(9, 3.4))
-    ax1, ax2 = axes
+    ax1, ax2 = (axes, None) if hasattr(axes, "plot") else axes
     v = traj.correlations**2  # (n, m, r)
     k_end = np.argmax(v[-1], axis=1)
     locked = np.max(v[-1], axis=1) >= level
@@ -268,7 +270,8 @@ def early_phase(traj, axes=None, *, level=0.9, legend=False):
     for j in range(v.shape[1]):
         col = cols[k_end[j]] if locked[j] else "0.6"
         ax1.plot(traj.t, v[:, j, k_end[j]], color=col, lw=1.0)
-        ax2.semilogy(traj.t, traj.norms[:, j] / n0[j], color=col, lw=1.0)
+        if ax2 is not None:
+            ax2.semilogy(traj.t, traj.norms[:, j] / n0[j], color=col, lw=1.0)
     if legend:
         from matplotlib.lines import Line2D
 
@@ -278,12 +281,13 @@ def early_phase(traj, axes=None, *, level=0.9, legend=False):
         if np.any(~locked):
             handles.append(Line2D([], [], color="0.6", lw=2))
             labels.append("not locked")
-        ax1.legend(handles, labels, loc="lower right", fontsize="small")
+        ax1.legend(handles, labels, loc="lower right", fontsize=9)
     ax1.set_ylim(0, 1.02)
     ax1.set_xlabel("time $t$")
     ax1.set_ylabel(r"$\langle \bar w_j, u_k\rangle^2$ (final $k$)")
-    ax2.set_xlabel("time $t$")
-    ax2.set_ylabel(r"$\|w_j(t)\| / \|w_j(0)\|$")
+    if ax2 is not None:
+        ax2.set_xlabel("time $t$")
+        ax2.set_ylabel(r"$\|w_j(t)\| / \|w_j(0)\|$")
     return ax1, ax2
 
 
