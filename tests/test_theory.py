@@ -55,6 +55,11 @@ def test_expected_max_alignment_against_monte_carlo():
 def test_fit_time_estimate_formula_and_errors():
     est = theory.fit_time_estimate(0.5, 10, 50, 1e-6)
     assert est == pytest.approx(10 / (16 * 0.5 * np.log(50)) + np.log(0.5 / 1e-12) / 2.0)
+    # With a regularizer the weight grows at rate 4a - 2 reg to its fitted value a - reg/2.
+    est_reg = theory.fit_time_estimate(0.5, 10, 50, 1e-6, reg=0.2)
+    assert est_reg == pytest.approx(
+        10 / (16 * 0.5 * np.log(50)) + np.log(0.4 / 1e-12) / (2.0 - 0.4)
+    )
     with pytest.raises(ValueError, match="weight"):
         theory.fit_time_estimate(0.05, 10, 50, 1e-6, reg=0.2)
     with pytest.raises(ValueError, match="m must be"):

@@ -178,13 +178,16 @@ def logistic_time(weight, c0, frac=0.9, reg=0.0):
 
 
 def fit_time_estimate(weight, d, m, init_scale, reg=0.0):
-    """Rough time to fit a component of weight :math:`a` (order 4).
+    """Estimated time to fit a component of weight :math:`a` (order 4): a heuristic.
 
-    .. math:: \\frac{d}{16\\, a \\log m} + \\frac{\\log(a/\\delta_0^2)}{4a - 2\\lambda}
+    .. math:: \\frac{d}{16\\, a \\log m}
+        + \\frac{\\log\\big((a - \\lambda/2)/\\delta_0^2\\big)}{4a - 2\\lambda}
 
     the early-phase blow-up time of the best of ``m`` random starts
-    (:math:`v(0) \\approx 2\\log(m)/d`) plus the time for the weight to grow from
-    :math:`\\delta_0^2` to :math:`a`.
+    (:math:`v(0) \\approx 2\\log(m)/d`) plus the time for the weight to grow at rate
+    :math:`4a - 2\\lambda` from :math:`\\delta_0^2` to its fitted value
+    :math:`a - \\lambda/2`. It is an estimate (chapter 4 checks it at
+    :math:`\\lambda = 0` and :math:`\\lambda > 0`), not a bound.
 
     Parameters
     ----------
@@ -208,7 +211,8 @@ def fit_time_estimate(weight, d, m, init_scale, reg=0.0):
     reg = _checks.positive_float("reg", reg, allow_zero=True)
     if np.any(a <= reg / 2):
         raise ValueError(f"weight must exceed reg/2={reg / 2!r}")
-    out = d / (16 * a * math.log(m)) + np.log(a / delta**2) / (4 * a - 2 * reg)
+    fitted = a - reg / 2
+    out = d / (16 * a * math.log(m)) + np.log(fitted / delta**2) / (4 * a - 2 * reg)
     return float(out) if out.ndim == 0 else out
 
 
