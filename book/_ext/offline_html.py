@@ -9,7 +9,9 @@
   invalid theme mode". "auto" (follow the reader's system setting) is what the theme
   then does anyway.
 * ``static/dfl.css``: code and output lines of up to 88 characters fit the text column
-  at 1280 px; the caption of the kernel-free interactive figures.
+  at 1280 px; long API names wrap on phones; the caption of the kernel-free figures.
+* ``static/dfl.js``: folded proofs (``prf:proof`` with ``:class: dropdown``) get the title
+  line sphinx-togglebutton needs (without it, it throws and leaves every toggle dead).
 """
 
 from __future__ import annotations
@@ -45,5 +47,7 @@ def _config(app, config):
 def setup(app):
     app.connect("config-inited", _config)
     app.add_css_file("dfl.css")
+    # Before togglebutton.js (priority 500): it needs the proofs' title lines.
+    app.add_js_file("dfl.js", priority=200)
     app.connect("html-page-context", _drop_thebe, priority=900)
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}

@@ -99,6 +99,10 @@ def _resolve(app, doctree, fromdocname):
                 items += nodes.list_item("", para)
             out.append(items)
         placeholder.replace_self(out)
+        # Titles may hold math: load MathJax on this page (Sphinx decided at read time,
+        # before the list existed, that the page had none).
+        if any(True for _ in doctree.findall(nodes.math)):
+            env.get_domain("math").data.setdefault("has_equations", {})[fromdocname] = True
 
 
 def _toc_walk(env):
