@@ -169,8 +169,10 @@ JS_OVERFLOW = r"""(strict) => {
     // italic overhang is not content the reader misses).
     if (over > 2 && (ox === 'auto' || ox === 'scroll')) {
       const where = el.closest('[id]');
+      const longest = Math.max(...el.innerText.split('\n').map(l => l.length));
       out.boxes.push(`${el.tagName.toLowerCase()}.${[...el.classList].join('.')} ` +
-                     `(${ox}, ${over}px too wide, near #${where ? where.id : '?'}): ` +
+                     `(${ox}, ${over}px too wide, longest line ${longest} characters, ` +
+                     `near #${where ? where.id : '?'}): ` +
                      el.innerText.slice(0, 60).replace(/\s+/g, ' '));
     }
   }
