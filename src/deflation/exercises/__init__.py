@@ -9,7 +9,7 @@ a predicted time, a winner) checks it in the notebook::
 :func:`check` prints ``Correct.`` or ``Not yet: <hint>`` and returns ``True`` or
 ``False``. It never prints the expected answer.
 
-The answers live in the modules :mod:`deflation.exercises.ch1` ... ``ch6``, one per
+The answers live in the modules ``deflation.exercises.ch1`` ... ``ch6``, one per
 chapter, as a dictionary ``ANSWERS`` from exercise label (``ex-chN-...``) to one of the
 answer types below:
 
