@@ -53,11 +53,10 @@ def main(argv=None):
     wall = time.perf_counter() - start
     for rec in res["ablations_held"]:
         rec["ablation"] = ch5.ablation_name(rec)
-    keys = {"modified": ("setting",),
-            "roles": tuple(ch5.ROLES),
-            "extra": ("setting", "m", "reinit_threshold", "epoch_growth"),
+    keys = {"roles": tuple(ch5.ROLES),
             "plain_held": ("setting",), "modified_held": ("setting",),
-            "ablations_held": ("setting", "ablation"), "m_sweep": ("setting", "m")}
+            "ablations_held": ("setting", "ablation"), "m_sweep": ("setting", "m"),
+            "modified_wide": ("setting",)}
     for name, recs in res.items():
         for row in ch5.success_table(recs, keys=keys[name]):
             ident = " ".join(f"{k}={row[k]}" for k in keys[name])
