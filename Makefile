@@ -160,6 +160,12 @@ binder-check:
 # Re-execute every chapter in place with the venv's kernel, so the stored outputs
 # are current. No timing metadata and no widget state (random model ids; the HTML book
 # shows kernel-free figures instead), so an unchanged chapter gives an unchanged file.
+# (store_widget_state=False cannot be used: nbclient then fails with a KeyError on the
+# output widget of `interact`, so the state is stored and removed afterwards.)
+STRIP_WIDGET_STATE = $(BIN)/python -c 'import sys, nbformat; \
+	[nbformat.write(nb, p) for p in sys.argv[1:] \
+	 for nb in [nbformat.read(p, 4)] if nb.metadata.pop("widgets", None) is not None]'
+
 notebooks: $(STAMP)
 ifeq ($(strip $(NOTEBOOKS)),)
 	@echo "notebooks: no chapter notebooks in book/ yet"
@@ -168,8 +174,8 @@ else
 	    --ExecutePreprocessor.kernel_name=python3 \
 	    --ExecutePreprocessor.timeout=$(CELL_TIMEOUT) \
 	    --ExecutePreprocessor.record_timing=False \
-	    --ExecutePreprocessor.store_widget_state=False \
 	    $(NOTEBOOKS)
+	$(STRIP_WIDGET_STATE) $(NOTEBOOKS)
 endif
 
 bench: $(STAMP)
