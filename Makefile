@@ -139,7 +139,8 @@ browser: $(STAMP)
 pdf: $(STAMP)
 	@command -v latexmk >/dev/null || { echo "pdf: needs TeX Live; on Debian/Ubuntu:"; \
 	    echo "  sudo apt-get install -y latexmk texlive-latex-recommended texlive-latex-extra \\"; \
-	    echo "      texlive-fonts-recommended texlive-plain-generic tex-gyre"; exit 1; }
+	    echo "      texlive-fonts-recommended texlive-xetex texlive-plain-generic fonts-freefont-otf"; \
+	    exit 1; }
 	rm -rf _build/latex
 	$(NOEXEC_CONFIG)
 	$(BIN)/jupyter-book build . --config _build/_config_noexec.yml --builder pdflatex
