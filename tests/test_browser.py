@@ -125,8 +125,11 @@ JS_INSPECT = r"""() => {
     if (!skip && n.textContent.trim() && visible(el)) parts.push(n.textContent);
   }
   // Images of the content (the theme's launch-button logos in the header are not figures).
-  const scope = document.querySelector('.bd-article, article, [role=main]') || document.body;
-  const images = [...scope.querySelectorAll('img')].map(img => {
+  // (querySelector with a selector list returns the first match in document order, so ask
+  // for the article first.) Index pages' expand/collapse icons (img.toggler) are controls.
+  const scope = document.querySelector('.bd-article') || document.querySelector('article') ||
+                document.body;
+  const images = [...scope.querySelectorAll('img:not(.toggler)')].map(img => {
     const fig = img.closest('figure');
     const cap = fig ? fig.querySelector('figcaption') : null;
     const frames = img.closest('figure.dfl-frames');
