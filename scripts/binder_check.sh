@@ -24,7 +24,10 @@ rm -rf "$venv"
 export PATH="$venv/bin:$PATH"
 unset PYTHONPATH
 (cd binder && python -m pip install --disable-pip-version-check -q -r requirements.txt)
+had_build=$([ -e build ] && echo yes || true)
 bash binder/postBuild
+# `pip install .` leaves setuptools' build/ folder in the tree (Binder's image does not care).
+[ -n "$had_build" ] || rm -rf build
 # The kernel a chapter runs in is this environment's interpreter (as in the Binder image).
 python -m ipykernel install --sys-prefix --name python3 >/dev/null
 # The package must come from site-packages, not from the source tree.
