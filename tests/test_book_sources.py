@@ -60,6 +60,7 @@ def test_chapter_defines_the_macros_it_uses(path):
     for _, src, tags in cells:
         if "remove-cell" in tags:
             defined |= set(re.findall(r"\\newcommand\{\\(\w+)\}", src))
+            defined |= set(re.findall(r"\\def\\(\w+)", src))
     used = set()
     for _, src, tags in cells:
         if "remove-cell" not in tags:

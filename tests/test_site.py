@@ -34,8 +34,8 @@ if "google.colab" in sys.modules:
     if not os.path.isdir("/content/companion"):
         subprocess.run(["git", "clone", "--depth", "1", REPO_URL, "/content/companion"],
                        check=True)
-        subprocess.run([sys.executable, "-m", "pip", "install", "-q", "/content/companion"],
-                       check=True)
+        pip = [sys.executable, "-m", "pip", "install", "-q", "/content/companion"]
+        subprocess.run(pip, check=True)
     os.chdir("/content/companion/book")'''
 
 
