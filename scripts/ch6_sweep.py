@@ -54,8 +54,10 @@ def main(argv=None) -> None:
 
         client = Client(args.dask)
         print(f"dask cluster: {client}")
+    start = time.perf_counter()
     run(args.only or list(ch6.SWEEPS), args.cache_dir, args.n_jobs, client,
         False if args.no_progress else None)
+    print(f"all sweeps: {time.perf_counter() - start:.0f} s wall time", flush=True)
 
 
 if __name__ == "__main__":
