@@ -9,7 +9,7 @@ import pytest
 from scipy.integrate import solve_ivp
 
 import deflation as dfl
-from deflation import integrate
+from deflation import integrate, times
 
 
 def _scipy_reference(W0, T, times, reg=0.0):
@@ -163,7 +163,7 @@ def test_stop_fit_time_matches_scipy_event():
         sol = solve_ivp(f, (0.0, 1e4), W0.ravel(), method="DOP853", rtol=1e-12,
                         atol=1e-300, events=ev)
         ref = sol.t_events[0][0]
-        got = early.escape_time(W0, T)
+        got = times.escape_time(W0, T)
         assert abs(got - ref) < 1e-5 * ref
 
 

@@ -48,10 +48,6 @@ def test_every_former_rule_calls_assign_groups():
     T, W = _flipped(3)
     corr = dfl.correlations(W, T)
     norms = np.linalg.norm(W, axis=1)
-    # the old names are aliases of the one rule
-    assert dfl.phases.component_groups is measures.assign_groups
-    assert dfl.phases.group_weights is measures.group_weights
-    assert dfl.recovery.group_sizes is measures.group_sizes
     # locked_direction and group_directions use it too
     assert dfl.early.locked_direction(corr[None], order=3).tolist() == [0, -1]
     dirs = measures.group_directions(W, T)

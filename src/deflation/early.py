@@ -135,7 +135,3 @@ def locked_direction(correlations, *, level=0.9, order=4) -> np.ndarray:
     level = _checks.fraction("level", level)
     labels, _ = _assign(C[-1], _checks.order(order), math.sqrt(level))
     return labels
-
-
-# ALIAS: the crossing times moved to deflation.times (see RENAMES.md).
-from .times import alignment_times, escape_time  # noqa: E402,F401  ALIAS: moved to times

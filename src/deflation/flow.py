@@ -256,8 +256,3 @@ def concatenate(parts: list[Trajectory], offsets) -> Trajectory:
         n_rejected=sum(p.n_rejected for p in parts),
         W_path=np.concatenate([p.W_path for p in parts]) if keep_W else None,
     )
-
-
-# ALIAS: the crossing times moved to deflation.times (imported last: times imports this
-# module). Removed once nothing imports them from here (see RENAMES.md).
-from .times import fit_times, first_crossings, first_indices  # noqa: E402,F401  ALIAS

@@ -20,7 +20,7 @@ from . import _checks
 from .flow import Trajectory, concatenate, gradient_flow
 from .model import _check_target
 from .tensors import random_directions
-from .theory import fit_floor  # noqa: F401  ALIAS: moved to theory (also used below)
+from .theory import fit_floor
 from .times import fit_times
 
 __all__ = ["ModifiedResult", "modified_gradient_flow", "reinitialize"]

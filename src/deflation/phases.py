@@ -267,10 +267,3 @@ def fit_order(times) -> np.ndarray:
     if t.ndim != 1:
         raise ValueError(f"times must be 1-dimensional, got shape {t.shape}")
     return np.argsort(np.where(np.isnan(t), np.inf, t), kind="stable")
-
-
-# ALIAS: moved out of phases (see RENAMES.md); removed once the chapters use the new names.
-from .measures import assign_groups as component_groups  # noqa: E402,F401  ALIAS
-from .measures import group_weights  # noqa: E402,F401  ALIAS: moved to measures
-from .theory import norm_correlation_bound, stability_spectrum  # noqa: E402,F401  ALIAS
-from .times import crossing_times  # noqa: E402,F401  ALIAS: moved to times

@@ -298,7 +298,7 @@ def group_staircase(traj, ax=None, *, threshold=0.9, legend=True):
     """The staircase for any target: group weight :math:`b_k(t)/a_k` against time.
 
     For a non-orthogonal target the residual-based :func:`staircase` does not reach 1 at
-    a perfect fit; the group weight of :func:`deflation.beyond.recovery_path` does.
+    a perfect fit; the group weight of :func:`deflation.measures.recovery_path` does.
 
     Parameters
     ----------
@@ -312,7 +312,7 @@ def group_staircase(traj, ax=None, *, threshold=0.9, legend=True):
     -------
     Axes
     """
-    from .beyond import recovery_path
+    from .measures import recovery_path
 
     ax = _ax(ax)
     b, _ = recovery_path(traj, threshold=threshold)
