@@ -8,7 +8,7 @@ a few extra settings (:data:`EXTRA`) and a sweep over the number of components
 Seeds: the defaults were chosen on the tuning seeds :data:`SEEDS` (0-19), which run the
 one-at-a-time parameter study; every reported rate comes from held-out seeds, which chose
 nothing: :data:`HELD_OUT_SEEDS` for the table and the ablations, :data:`M_SWEEP_SEEDS`
-for the sweep over ``m``, and :data:`WIDE_SEEDS` for the settings :data:`WIDE_SETTINGS`.
+for the sweep over ``m``, and ``WIDE_SEEDS`` for the settings ``WIDE_SETTINGS``.
 The run functions :func:`run_modified` and :func:`run_plain` are module-level
 ``func(config, seed) -> dict`` functions for :func:`deflation.sweep`, with the stable
 cache names ``"ch5.modified"`` and ``"ch5.plain"``; both start from the same
@@ -333,7 +333,7 @@ def ablation_configs():
 
 
 def ablation_name(rec):
-    """Which ablation a record of :func:`ablation_configs` belongs to."""
+    """Which ablation a record of ``ablation_configs()`` belongs to."""
     for name, params in ABLATIONS.items():
         if params and all(rec[k] == v for k, v in params.items()):
             return name
@@ -388,8 +388,8 @@ def all_sweeps(cache_dir, n_jobs=1, *, seeds=SEEDS, held_out=HELD_OUT_SEEDS,
         Held-out seeds of the table and the ablations.
     m_seeds : iterable of int, default :data:`M_SWEEP_SEEDS`
         Held-out seeds of the sweep over ``m``.
-    wide : iterable of int, default :data:`WIDE_SEEDS`
-        Held-out seeds of the settings :data:`WIDE_SETTINGS`.
+    wide : iterable of int, default ``WIDE_SEEDS``
+        Held-out seeds of the settings ``WIDE_SETTINGS``.
     client : optional
         A ``distributed.Client`` (see :func:`deflation.sweep`).
     progress : bool, optional
@@ -401,7 +401,7 @@ def all_sweeps(cache_dir, n_jobs=1, *, seeds=SEEDS, held_out=HELD_OUT_SEEDS,
         Tuning seeds: ``"roles"``. Held-out seeds: ``"plain_held"``,
         ``"modified_held"`` (the table, plain flow and modified flow),
         ``"ablations_held"``, ``"m_sweep"``, and ``"modified_wide"`` (settings
-        :data:`WIDE_SETTINGS` on :data:`WIDE_SEEDS`).
+        ``WIDE_SETTINGS`` on ``WIDE_SEEDS``).
     """
     kw = dict(cache_dir=cache_dir, n_jobs=n_jobs, client=client, progress=progress)
     tune = dict(kw, seeds=seeds)
