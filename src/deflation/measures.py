@@ -325,7 +325,7 @@ class Recovery:
     stray_weight : float
         Total weight of the components in no group.
     bound : float
-        :math:`\\sum_k (|b_k - a_k| + l\\, b_k \\theta_k) + \\text{stray}`, an upper bound
+        :math:`\\sum_k (|b_k - a_k| + \\sqrt{l}\\, b_k \\theta_k) + \\text{stray}`, an upper bound
         on :math:`\\|T(W) - \\sum_k a_k u_k^{\\otimes l}\\|_F` (an empty group counts
         :math:`a_k`).
     weights : ndarray (r,)
@@ -382,7 +382,9 @@ def _recovery(c, V, target: LowRankTensor, threshold: float, min_weight: float,
     big = c >= min_weight
     best_corr = np.max(S[big], axis=0) if np.any(big) else np.full(a.size, np.nan)
     stray = float(np.sum(c[~member])) + extra_stray
-    terms = np.where(b > 0, np.abs(b - a) + target.order * b * np.nan_to_num(ang), a)
+    # ||u^l - v^l|| = sqrt(2 - 2 cos^l(theta)) <= sqrt(l) theta (chapter 6: sharp constant)
+    spread = math.sqrt(target.order) * b * np.nan_to_num(ang)
+    terms = np.where(b > 0, np.abs(b - a) + spread, a)
     return Recovery(b, phi, ang, best_corr, stray, float(np.sum(terms) + stray), a.copy())
 
 

@@ -9,7 +9,10 @@
  */
 (function () {
   function fixProofs() {
-    document.querySelectorAll("div.proof.dropdown").forEach(function (box) {
+    document.querySelectorAll("div.proof.dropdown").forEach(function (box, i) {
+      // sphinx-proof gives every proof the id "proof": togglebutton then folds only the
+      // first one on a page. Make the ids unique.
+      if (box.id === "proof") box.id = "proof-" + i;
       if (box.querySelector(":scope > .admonition-title")) return;
       var title = document.createElement("p");
       title.className = "admonition-title";
