@@ -174,7 +174,7 @@ def dopri5(
     Notes
     -----
     Runs with one BLAS thread unless ``DEFLATION_BLAS_THREADS`` says otherwise
-    (:mod:`deflation._blas`): the right-hand sides are many small matrix products.
+    (``deflation._blas``): the right-hand sides are many small matrix products.
 
     Raises
     ------
