@@ -1,7 +1,8 @@
 # The deflation companion: two commands.
 #
 #   make book    execute every chapter and build the HTML book (_build/html)
-#   make test    unit tests + strict nbval on every chapter + warning-free book build
+#   make test    unit tests, cached-data check, strict nbval on every chapter,
+#                warning-free book build, browser test of the built book
 #
 # Needs only python3 (>= 3.11), make and git; everything else is installed into
 # .venv from requirements.txt, with every transitive version pinned by constraints.txt.
@@ -89,7 +90,7 @@ book: $(STAMP)
 
 # ---------------------------------------------------------------------------------
 # The tests.
-test: unit nbval book-check browser
+test: unit check-data nbval book-check browser
 	@echo "make test: all checks passed"
 
 unit: $(STAMP)
