@@ -55,8 +55,7 @@ def main(argv=None):
         rec["ablation"] = ch5.ablation_name(rec)
     keys = {"roles": tuple(ch5.ROLES),
             "plain_held": ("setting",), "modified_held": ("setting",),
-            "ablations_held": ("setting", "ablation"), "m_sweep": ("setting", "m"),
-            "modified_wide": ("setting",)}
+            "ablations_held": ("setting", "ablation"), "m_sweep": ("setting", "m")}
     for name, recs in res.items():
         for row in ch5.success_table(recs, keys=keys[name]):
             ident = " ".join(f"{k}={row[k]}" for k in keys[name])
