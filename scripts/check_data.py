@@ -70,7 +70,7 @@ def compare(cached, fresh, rtol: float, path: str = "") -> list[str]:
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, default=ROOT / "book" / "data")
-    parser.add_argument("--per-sweep", type=int, default=2, help="records per sweep (2)")
+    parser.add_argument("--per-sweep", type=int, default=6, help="records per sweep (6)")
     parser.add_argument("--seed", type=int, default=0, help="seed of the draw (0)")
     parser.add_argument("--rtol", type=float, default=1e-9, help="float tolerance (1e-9)")
     args = parser.parse_args(argv)
