@@ -53,7 +53,7 @@ def test_locked_up_runs_respect_the_bound(seed):
     if res.stopped == "tol":
         pytest.skip("this seed no longer locks up with the current numerics")
     assert res.n_reinit[-1] == 0 and np.all(norms > 0.1)
-    rec = dfl.recovery.recovered(res)
+    rec = dfl.measures.recovered(res)
     carried = np.sum(norms**2)
     assert carried == pytest.approx(np.sum(np.array(A)[rec] - 0.005), rel=1e-3)
     assert norms.size < theory.lockup_count_bound(A, 0.1, reg=0.01)

@@ -126,8 +126,8 @@ def modified_gradient_flow(
     reinit_threshold : float, default 0.1
         :math:`\\delta_1 \\ge \\delta_0`: components of norm at most this are re-drawn at
         the start of every epoch. Chapter 5 chose 0.1 (it was 1e-2): components that join
-        an already-fitted group keep a weight share for ever (the regularizer shrinks all
-        members of a group at the same rate), and a larger threshold frees the members
+        an already-fitted group keep a weight share for ever (the regularizer keeps the
+        ratios of the members' weights fixed), and a larger threshold frees the members
         with weight below :math:`\\delta_1^2`. Keep :math:`\\delta_1^2` below the
         smallest fitted weight :math:`a_k - \\lambda/2`, or that component is re-drawn at
         every epoch start.

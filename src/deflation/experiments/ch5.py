@@ -37,7 +37,6 @@ __all__ = [
     "M_SWEEP_SEEDS",
     "M_VALUES",
     "WEIGHTS_A",
-    "PAPER_WEIGHTS",
     "GEOMETRIC7",
     "SETTINGS",
     "ABLATIONS",
@@ -267,7 +266,6 @@ M_SWEEP_SEEDS = range(100, 140)  # held out too: success rate against m
 # Setting A's weights: the book's informal experiment (the paper's a_i are not known to
 # the book; the paper's illustration also has five components).
 WEIGHTS_A = [1.0, 0.5, 0.25, 0.12, 0.06]
-PAPER_WEIGHTS = WEIGHTS_A  # ALIAS: old name, kept until the coordinator removes it
 GEOMETRIC7 = [1.0, 0.6, 0.36, 0.216, 0.13, 0.078, 0.047]
 
 # (name, d, m, weights): the settings of the success-rate table.
