@@ -17,7 +17,9 @@ Everything is computed from the Gram matrices :math:`G = \\bar W \\bar W^\\top` 
 
 .. math::
    R(\\bar w_i^{l-1}, \\cdot) = T^*(\\bar w_i^{l-1}, \\cdot)
-       - \\sum_j c_j G_{ij}^{l-1} \\bar w_j, \\qquad
+       - \\sum_j c_j G_{ij}^{l-1} \\bar w_j,
+
+.. math::
    \\nabla_{w_i} L = -\\|w_i\\|^{p-1}\\big[l\\, R(\\bar w_i^{l-1}, \\cdot)
        + (p-l)\\, R(\\bar w_i^{l})\\, \\bar w_i\\big] + \\lambda w_i .
 
