@@ -16,16 +16,9 @@ import argparse
 import time
 from pathlib import Path
 
+from deflation import experiments
 from deflation.experiments import ch5
 from deflation.measures import format_rate
-from deflation.experiments.ch5 import (  # noqa: F401  ALIAS: the chapter still imports these from here
-    ABLATION_SETTINGS,
-    ABLATIONS,
-    ROLES,
-    SEEDS,
-    SETTINGS,
-    ablation_name,
-)
 
 CACHE = Path(__file__).resolve().parents[1] / "book" / "data" / "ch5"
 
@@ -37,19 +30,12 @@ def all_sweeps(n_jobs=1, cache_dir=CACHE, **kw):  # ALIAS: use deflation.experim
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--jobs", type=int, default=1, help="joblib workers (default 1)")
+    experiments.add_runner_arguments(parser)
     parser.add_argument("--cache-dir", type=Path, default=CACHE, help="cache directory")
-    parser.add_argument("--dask", metavar="ADDRESS", help="run on this Dask scheduler")
-    parser.add_argument("--no-progress", action="store_true", help="no progress bar")
     args = parser.parse_args(argv)
-    client = None
-    if args.dask:
-        from distributed import Client
-
-        client = Client(args.dask)
-    progress = False if args.no_progress else None
+    n_jobs, client, progress = experiments.runner_options(args)
     start = time.perf_counter()
-    res = ch5.all_sweeps(args.cache_dir, args.jobs, client=client, progress=progress)
+    res = ch5.all_sweeps(args.cache_dir, n_jobs, client=client, progress=progress)
     wall = time.perf_counter() - start
     for rec in res["ablations_held"]:
         rec["ablation"] = ch5.ablation_name(rec)

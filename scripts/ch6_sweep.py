@@ -21,6 +21,7 @@ import time
 from pathlib import Path
 
 import deflation as dfl
+from deflation import experiments
 from deflation.experiments import ch6
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -42,21 +43,15 @@ def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--only", action="append", choices=ch6.SWEEPS,
                         help="run only this sweep (repeatable)")
-    parser.add_argument("--n-jobs", type=int, default=2, help="joblib workers (default 2)")
+    experiments.add_runner_arguments(parser, default_jobs=2)
     parser.add_argument("--cache-dir", type=Path, default=DEFAULT_CACHE,
                         help=f"cache root (default {DEFAULT_CACHE.relative_to(ROOT)})")
-    parser.add_argument("--dask", metavar="ADDRESS", help="run on this Dask scheduler")
-    parser.add_argument("--no-progress", action="store_true", help="no progress bar")
     args = parser.parse_args(argv)
-    client = None
-    if args.dask:
-        from distributed import Client
-
-        client = Client(args.dask)
+    n_jobs, client, progress = experiments.runner_options(args)
+    if client is not None:
         print(f"dask cluster: {client}")
     start = time.perf_counter()
-    run(args.only or list(ch6.SWEEPS), args.cache_dir, args.n_jobs, client,
-        False if args.no_progress else None)
+    run(args.only or list(ch6.SWEEPS), args.cache_dir, n_jobs, client, progress)
     print(f"all sweeps: {time.perf_counter() - start:.0f} s wall time", flush=True)
 
 

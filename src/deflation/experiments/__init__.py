@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from . import ch5, ch6
 
-__all__ = ["RUN_FUNCTIONS", "run_function"]  # and the modules ch5, ch6
+__all__ = ["RUN_FUNCTIONS", "run_function", "add_runner_arguments", "runner_options"]
+# and the modules ch5, ch6
 
 #: Every run function of the book, by its ``cache_name``.
 RUN_FUNCTIONS = {
@@ -34,3 +35,34 @@ def run_function(name: str):
         raise ValueError(
             f"name must be one of {sorted(RUN_FUNCTIONS)}, got {name!r}"
         ) from None
+
+
+def add_runner_arguments(parser, *, default_jobs=1):
+    """Add the options every sweep script shares to an ``argparse`` parser.
+
+    ``--jobs`` (also spelled ``--n-jobs``): joblib workers; ``--dask ADDRESS``: run on a
+    Dask scheduler instead; ``--no-progress``: no progress bar.
+
+    Parameters
+    ----------
+    parser : argparse.ArgumentParser
+    default_jobs : int, default 1
+    """
+    parser.add_argument("--jobs", "--n-jobs", dest="jobs", type=int, default=default_jobs,
+                        help=f"joblib workers (default {default_jobs})")
+    parser.add_argument("--dask", metavar="ADDRESS", help="run on this Dask scheduler")
+    parser.add_argument("--no-progress", action="store_true", help="no progress bar")
+
+
+def runner_options(args):
+    """``(n_jobs, client, progress)`` for :func:`deflation.sweep` from parsed options.
+
+    Connects to the Dask scheduler given by ``--dask`` (``client`` is None otherwise);
+    ``progress`` is False with ``--no-progress`` and None (a bar on a terminal) otherwise.
+    """
+    client = None
+    if args.dask:
+        from distributed import Client
+
+        client = Client(args.dask)
+    return args.jobs, client, (False if args.no_progress else None)
