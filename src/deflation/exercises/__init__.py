@@ -23,6 +23,7 @@ in the wrong chapter's module.
 
 from __future__ import annotations
 
+import abc
 import importlib
 import keyword
 import numbers
@@ -49,7 +50,7 @@ def _short(value) -> str:
     return f"{type(value).__name__} {text}"
 
 
-class Answer:
+class Answer(abc.ABC):
     """Base class of the answer types.
 
     Parameters
@@ -66,6 +67,7 @@ class Answer:
             raise ValueError(f"hint must be a string or None, got {_short(hint)}")
         self.hint = hint if hint else _DEFAULT_HINT
 
+    @abc.abstractmethod
     def judge(self, answer) -> tuple[bool, str]:
         """Compare ``answer`` with the expected one.
 
@@ -82,15 +84,14 @@ class Answer:
             Empty if correct; otherwise what to print after ``Not yet:`` (the hint, or a
             note on the expected type or shape). Never contains the expected answer.
         """
-        raise NotImplementedError
 
+    @abc.abstractmethod
     def wrong_answers(self) -> list:
         """Some answers that must be judged wrong (used by the tests)."""
-        raise NotImplementedError
 
+    @abc.abstractmethod
     def right_answer(self):
         """The expected answer, in the form a student would give it (for the tests)."""
-        raise NotImplementedError
 
 
 # ------------------------------------------------------------------------------------
