@@ -7,7 +7,8 @@ import deflation as dfl
 
 
 def test_matrix_flow_learns_eigenvalues_in_order():
-    mt = dfl.matrix_factorization_flow([1.0, 0.5, 0.25], 6, 6, 1e-4, 80.0, seed=0, record=801)
+    mt = dfl.matrix_factorization_flow([1.0, 0.5, 0.25], d=6, m=6, init_scale=1e-4, t_end=80.0,
+                                     seed=0, record=801)
     assert np.all(np.abs(mt.residual[-1]) < 1e-6)
     first = [mt.t[np.argmax(mt.residual[:, k] <= 0.1 * a)] for k, a in enumerate([1.0, 0.5, 0.25])]
     assert first[0] < first[1] < first[2]

@@ -53,17 +53,17 @@ def test_expected_max_alignment_against_monte_carlo():
 
 
 def test_fit_time_estimate_formula_and_errors():
-    est = theory.fit_time_estimate(0.5, 10, 50, 1e-6)
+    est = theory.fit_time_estimate(0.5, d=10, m=50, init_scale=1e-6)
     assert est == pytest.approx(10 / (16 * 0.5 * np.log(50)) + np.log(0.5 / 1e-12) / 2.0)
     # With a regularizer the weight grows at rate 4a - 2 reg to its fitted value a - reg/2.
-    est_reg = theory.fit_time_estimate(0.5, 10, 50, 1e-6, reg=0.2)
+    est_reg = theory.fit_time_estimate(0.5, d=10, m=50, init_scale=1e-6, reg=0.2)
     assert est_reg == pytest.approx(
         10 / (16 * 0.5 * np.log(50)) + np.log(0.4 / 1e-12) / (2.0 - 0.4)
     )
     with pytest.raises(ValueError, match="weight"):
-        theory.fit_time_estimate(0.05, 10, 50, 1e-6, reg=0.2)
+        theory.fit_time_estimate(0.05, d=10, m=50, init_scale=1e-6, reg=0.2)
     with pytest.raises(ValueError, match="m must be"):
-        theory.fit_time_estimate(0.5, 10, 1, 1e-6)
+        theory.fit_time_estimate(0.5, d=10, m=1, init_scale=1e-6)
     with pytest.raises(ValueError, match="correlation"):
         theory.blowup_time(0.0, 1.0)
     with pytest.raises(ValueError, match="c0"):

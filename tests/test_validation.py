@@ -46,7 +46,7 @@ T4 = dfl.orthogonal_tensor([1.0, 0.5], 4)
         (lambda: dfl.with_noise(T4, -0.1), "sigma"),
         (lambda: dfl.low_rank_tensor([1.0, 0.5], np.ones((3, 3))), "vectors"),
         (lambda: dfl.low_rank_tensor([1.0, 0.5], np.zeros((3, 2))), "zero column"),
-        (lambda: dfl.matrix_factorization_flow([1.0], 2, 2, 0.0, 1.0), "scale"),
+        (lambda: dfl.matrix_factorization_flow([1.0], d=2, m=2, init_scale=0.0, t_end=1.0), "scale"),
     ],
 )
 def test_value_errors(call, name):

@@ -47,9 +47,13 @@ class MatrixTrajectory:
 
 
 def matrix_factorization_flow(
-    weights, d, m, init_scale, t_end, *, seed=None, rtol=1e-7, record=200
+    weights, *, d, m, init_scale, t_end, seed=None, rtol=1e-7, record=200
 ) -> MatrixTrajectory:
     """Gradient flow on :math:`\\tfrac12\\|W^\\top W - M^*\\|_F^2` from a small random start.
+
+    Every parameter after ``weights`` is keyword-only, so ``d`` and ``m`` cannot be
+    swapped silently (where the package takes both positionally the order is ``(m, d)``,
+    as in :func:`deflation.small_init`).
 
     Parameters
     ----------

@@ -78,7 +78,7 @@ def logistic_time(weight, c0, frac=0.9, reg=0.0):
     return float(out) if out.ndim == 0 else out
 
 
-def fit_time_estimate(weight, d, m, init_scale, reg=0.0):
+def fit_time_estimate(weight, *, d, m, init_scale, reg=0.0):
     """Estimated time to fit a component of weight :math:`a` (order 4): a heuristic.
 
     .. math:: \\frac{d}{16\\, a \\log m}
@@ -88,7 +88,8 @@ def fit_time_estimate(weight, d, m, init_scale, reg=0.0):
     (:math:`v(0) \\approx 2\\log(m)/d`) plus the time for the weight to grow at rate
     :math:`4a - 2\\lambda` from :math:`\\delta_0^2` to its fitted value
     :math:`a - \\lambda/2`. It is an estimate (chapter 4 checks it at
-    :math:`\\lambda = 0` and :math:`\\lambda > 0`), not a bound.
+    :math:`\\lambda = 0` and :math:`\\lambda > 0`), not a bound. Every parameter after
+    ``weight`` is keyword-only, so ``d`` and ``m`` cannot be swapped silently.
 
     Parameters
     ----------
