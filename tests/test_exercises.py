@@ -215,3 +215,14 @@ def test_generic_wrong_answers_are_wrong():
         assert ans.judge(ans.right_answer())[0]
         for w in ans.wrong_answers():
             assert not ans.judge(w)[0], (ans, w)
+
+
+def test_formula_accepts_decimal_exponents_and_coefficients():
+    from deflation.exercises import Formula
+
+    f = Formula("exp(-lam*t)*(q0/q)**(1/4)", symbols="lam t q0 q")
+    assert f.judge("exp(-lam*t)*(q0/q)**0.25")[0]
+    assert f.judge("exp(-lam*t)*(q0/q)**(1/4)")[0]
+    assert not f.judge("exp(-lam*t)*(q0/q)**0.5")[0]
+    g = Formula("a/2", symbols="a")
+    assert g.judge("0.5*a")[0] and not g.judge("0.49*a")[0]

@@ -298,6 +298,9 @@ class Formula(Answer):
                 return False, (f"expected a formula in {', '.join(self.names)} "
                                f"(a sympy expression or a string), got {_short(answer)}.")
             return False, expr
+        # A decimal exponent or coefficient (q**0.25, 0.5*a) means the exact rational
+        # (q**(1/4), a/2): floats do not simplify against rationals in sympy.
+        expr = sp.nsimplify(expr, rational=True)
         diff = expr - self.expr
         try:
             for simplifier in (sp.expand, sp.simplify, sp.trigsimp):
