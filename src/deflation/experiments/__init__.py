@@ -45,7 +45,7 @@ def add_runner_arguments(parser, *, default_jobs=1):
 
     Parameters
     ----------
-    parser : argparse.ArgumentParser
+    parser : an ``argparse`` parser
     default_jobs : int, default 1
     """
     parser.add_argument("--jobs", "--n-jobs", dest="jobs", type=int, default=default_jobs,
