@@ -26,6 +26,7 @@ from .deflation_process import DeflationResult
 from .flow import Trajectory
 from .model import _check_target, _degree, _split, residuals
 from .tensors import LowRankTensor
+from .theory import fitted_weight
 
 __all__ = [
     "assign_groups",
@@ -523,7 +524,7 @@ def recovered(x, target=None, *, reg=None, tol=0.1) -> np.ndarray:
     W, target, reg = _unpack(x, target, reg)
     tol = _checks.fraction("tol", tol)
     a = target.weights
-    goal = np.maximum(a - reg / 2, 0.0)
+    goal = fitted_weight(a, reg)  # (a_k - reg/2)_+, the weight a fitted group holds
     return np.abs(fitted_weights(W, target) - goal) <= tol * a
 
 

@@ -233,8 +233,9 @@ def early_phase(traj, axes=None, *, level=0.9, legend=False):
 
     Left: for each model component j, the squared correlation
     :math:`\\langle \\bar w_j, u_k\\rangle^2` with the ground-truth direction :math:`u_k`
-    it ends up closest to, colored by k (grey if it locks onto none, i.e. its largest
-    squared correlation at the end is below ``level``). Right: the norms
+    it ends up closest to, colored by k (grey if it locks onto none under the group rule
+    of :func:`deflation.early.locked_direction`: its aligned squared correlation at the
+    end does not exceed ``level``). Right: the norms
     :math:`\\|w_j(t)\\|/\\|w_j(0)\\|` on a log scale, same colors.
 
     Parameters
@@ -262,9 +263,13 @@ def early_phase(traj, axes=None, *, level=0.9, legend=False):
 
         _, axes = plt.subplots(1, 2, figsize=(9, 3.4))
     ax1, ax2 = (axes, None) if hasattr(axes, "plot") else axes
+    from .early import locked_direction  # the book's one group rule
+
     v = traj.correlations**2  # (n, m, r)
-    k_end = np.argmax(v[-1], axis=1)
-    locked = np.max(v[-1], axis=1) >= level
+    label = locked_direction(traj.correlations, level=level, order=traj.target.order)
+    locked = label >= 0
+    # a component that locks onto nothing is drawn against its closest direction
+    k_end = np.where(locked, label, np.argmax(v[-1], axis=1))
     cols = component_colors(traj.target.rank)
     n0 = np.where(traj.norms[0] > 0, traj.norms[0], 1.0)
     for j in range(v.shape[1]):
