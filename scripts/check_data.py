@@ -1,6 +1,6 @@
 """Check that the cached sweeps in book/data are still what the code computes (`make check-data`).
 
-    python scripts/check_data.py                 # 2 records per sweep, seed 0
+    python scripts/check_data.py                 # 6 records per sweep, seed 0
     python scripts/check_data.py --per-sweep 3 --seed 7 --data book/data
 
 Every cache file written by :func:`deflation.sweep` records its run function's
@@ -19,7 +19,6 @@ any mismatch or stale file. Prints the time taken.
 from __future__ import annotations
 
 import argparse
-import json
 import math
 import sys
 import time
@@ -30,7 +29,7 @@ import numpy as np
 
 import deflation as dfl
 from deflation.experiments import run_function
-from deflation.sweep import _jsonable
+from deflation.sweep import _run_one, read_record
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -80,12 +79,9 @@ def main(argv=None) -> int:
     stale = []
     for path in sorted(args.data.rglob("*.json")):
         try:
-            rec = json.loads(path.read_text())
-        except json.JSONDecodeError:
-            stale.append((path, "not JSON"))
-            continue
-        if not isinstance(rec, dict) or "cache_name" not in rec or "result" not in rec:
-            stale.append((path, "old format (no recorded cache_name/config)"))
+            rec = read_record(path)
+        except ValueError:  # not JSON, or the old format without the recorded config
+            stale.append((path, "not a sweep record (old format, or not JSON)"))
             continue
         if rec["version"] != dfl.__version__:
             stale.append((path, f"version {rec['version']} != {dfl.__version__}"))
@@ -100,7 +96,7 @@ def main(argv=None) -> int:
         for i in sorted(pick):
             path, rec = cheap[i]
             t0 = time.perf_counter()
-            fresh = json.loads(json.dumps(_jsonable(func(dict(rec["config"]), rec["seed"]))))
+            fresh = _run_one(func, rec["config"], rec["seed"], None)  # as sweep() returns it
             diff = compare(rec["result"], fresh, args.rtol)
             n_checked += 1
             status = "ok" if not diff else "MISMATCH"
