@@ -182,3 +182,28 @@ def test_blocked_symmetric_gram_route_equals_the_plain_formula():
         c = rng.uniform(0.1, 2.0, m)
         plain = ipow(wbar @ wbar.T, l - 1) @ (c[:, None] * wbar)
         assert np.allclose(_model_contraction(wbar, c, l), plain, rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.parametrize("m", [30, 300])
+def test_both_routes_with_a_noisy_target_match_dense(m):
+    """m <= 256: one pass over the r + m rank-one terms of the residual (noise added
+    apart); m > 256: the blocked Gram route. Loss, gradient, radial term and the fit that
+    gradient flow computes only on demand, all against the dense tensor (rel. 1e-9)."""
+    from deflation.model import _terms
+
+    rng = np.random.default_rng(8)
+    U = dfl.correlated_directions(5, 3, 0.3, seed=rng)
+    T = dfl.with_noise(dfl.low_rank_tensor([1.0, 0.7, 0.4], U), 0.2, seed=rng)
+    W = rng.standard_normal((m, 5)) * 0.3
+    W[3] = 0.0  # a zero row
+    D = T.dense()
+    assert dfl.loss(W, T, 0.1) == pytest.approx(dense_loss(W, D, 0.1), rel=1e-9)
+    _, wbar, _, contraction, radial, fit = _terms(W, T, 2.0)
+    R = D - dense_model(W, 4)
+    want = np.einsum("abcd,ia,ib,ic->id", R, wbar, wbar, wbar)
+    assert np.allclose(contraction, want, rtol=1e-9, atol=1e-12)
+    assert np.allclose(radial, np.einsum("id,id->i", want, wbar), rtol=1e-9, atol=1e-12)
+    assert fit() == pytest.approx(0.5 * np.sum(R**2), rel=1e-9)
+    assert dfl.fit_loss(W, T) == fit()
+    full = dfl.gradient(W, T, 0.1)
+    assert np.all(np.isfinite(full)) and np.all(full[3] == 0.0)  # a zero row stays put

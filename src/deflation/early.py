@@ -95,7 +95,7 @@ def direction_flow(X0, target, t_end, *, rtol=1e-8, record=200) -> DirectionPath
         nrm = np.linalg.norm(Y, axis=1, keepdims=True)
         Y = Y / nrm
         G = target.contract(Y)
-        return l * (G - np.einsum("ij,ij->i", G, Y)[:, None] * Y), None
+        return l * (G - np.vecdot(G, Y)[:, None] * Y), None
 
     rec_t, rec_c = [], []
 

@@ -12,13 +12,15 @@ accuracy whatever its size. The method is the classical Dormand-Prince pair with
 4th-order continuous extension (the same tableau as scipy's ``RK45``; a test checks the
 coefficients and the trajectories against scipy's), with scipy's safeguards: the
 two-stage initial step of Hairer, Norsett & Wanner (II.4), no step growth right after a
-rejection, and a minimum step of ten float spacings at ``t``. A ``stop`` condition is
-located on the continuous extension inside the step where it happens, not at the step's
-end.
+rejection, and a minimum step of ten float spacings at ``t``; and the PI step-size
+controller of Hairer's DOPRI5 code (:data:`BETA`), which keeps the step steady where a
+fitted component makes the flow stiff. A ``stop`` condition is located on the continuous
+extension inside the step where it happens, not at the step's end.
 """
 
 from __future__ import annotations
 
+import math
 from typing import Callable
 
 import numpy as np
@@ -52,8 +54,14 @@ P = np.array(
 )
 
 SAFETY, MIN_FACTOR, MAX_FACTOR = 0.9, 0.2, 10.0
-ERROR_EXPONENT = -1 / 5  # the error estimate is of order 4
-ORDER = 4
+ORDER = 4  # of the error estimate
+# Step-size control, as in Hairer's DOPRI5 (Hairer, Norsett & Wanner, I, II.4 and IV.2):
+# h_new = h * SAFETY * err**-ALPHA * err_prev**BETA (a PI controller). BETA = 0 would be
+# the elementary rule err**(-1/5); BETA = 0.04 damps the oscillation of the step about
+# the stability limit that makes the elementary rule reject about one step in seven once
+# a fitted component makes the flow stiff (chapter 5's long runs).
+BETA = 0.04
+ALPHA = 1 / (ORDER + 1) - 0.75 * BETA
 
 
 class IntegrationStats:
@@ -72,15 +80,24 @@ class IntegrationStats:
 
 
 def _row_norms(y: np.ndarray) -> np.ndarray:
-    return np.sqrt(np.einsum("...j,...j->...", y, y))
+    return np.sqrt(np.vecdot(y, y))
 
 
-def _error_norm(err, y_old, y_new, rtol, atol) -> float:
-    scale = atol + rtol * np.maximum(_row_norms(y_old), _row_norms(y_new))
+def _error_norm(err, n_old, n_new, rtol, atol) -> float:
+    """max over rows of ``||err_i|| / (atol + rtol * max(n_old_i, n_new_i))`` (row norms
+    ``n``); a row with zero scale counts 0 if its error is 0, else infinity."""
     e = _row_norms(err)
+    if not e.size:
+        return 0.0
+    scale = np.maximum(n_old, n_new)
+    scale *= rtol
+    if atol:
+        scale += atol
+    if np.minimum.reduce(scale) > 0:
+        return float(np.maximum.reduce(e / scale))
     ratio = np.divide(e, scale, out=np.zeros_like(e), where=scale > 0)
     ratio[(scale <= 0) & (e > 0)] = np.inf
-    return float(np.max(ratio)) if ratio.size else 0.0
+    return float(np.max(ratio))
 
 
 def _scaled_rms(v: np.ndarray, scale: np.ndarray) -> float:
@@ -91,8 +108,8 @@ def _scaled_rms(v: np.ndarray, scale: np.ndarray) -> float:
 
 
 def _min_step(t: float) -> float:
-    """Ten float spacings at ``t`` (scipy's ``10 * |nextafter(t, inf) - t|``)."""
-    return 10.0 * abs(np.nextafter(t, np.inf) - t)
+    """Ten float spacings at ``t >= 0`` (scipy's ``10 * |nextafter(t, inf) - t|``)."""
+    return 10.0 * math.ulp(t)
 
 
 def select_initial_step(rhs, y0, f0, t_end, rtol, atol, stats) -> float:
@@ -243,9 +260,14 @@ def _steps(rhs, y, f, t, t_end, h, rtol, atol, rec, i_rec, on_record, stop, s_cu
     """The step loop of :func:`dopri5` (see there)."""
     shape = y.shape
     K = np.empty((7, y.size))  # stages, flattened so combinations are matrix products
-    A_rows = [np.array(a) for a in A]
+    A_mat = np.zeros((6, 6))
+    for s, a in enumerate(A):
+        A_mat[s, : len(a)] = a
     PT = P.T.copy()
     rejected = False  # was the last trial rejected? (then the next step may not grow)
+    err_prev = 1e-4  # the PI controller's memory (Hairer's facold)
+    y_flat = y.ravel()
+    n_y = _row_norms(y)
     while t < t_end:
         if stats.n_steps + stats.n_rejected >= max_steps:
             raise RuntimeError(
@@ -263,23 +285,26 @@ def _steps(rhs, y, f, t, t_end, h, rtol, atol, rec, i_rec, on_record, stop, s_cu
         else:
             t_new = t + h
         K[0] = f.ravel()
-        y_flat = y.ravel()
+        hA = h * A_mat
         for s in range(1, 6):
-            dy = A_rows[s] @ K[:s]
-            K[s] = rhs((y_flat + h * dy).reshape(shape))[0].ravel()
-        y_new = (y_flat + h * (B @ K[:6])).reshape(shape)
+            K[s] = rhs((y_flat + hA[s, :s] @ K[:s]).reshape(shape))[0].ravel()
+        y_new_flat = y_flat + (h * B) @ K[:6]
+        y_new = y_new_flat.reshape(shape)
         f_new, aux_new = rhs(y_new)
         K[6] = f_new.ravel()
         stats.n_eval += 6
-        err = (h * (E @ K)).reshape(shape)
-        en = _error_norm(err, y, y_new, rtol, atol)
-        if not np.isfinite(en) or en >= 1.0:
+        n_new = _row_norms(y_new)
+        en = _error_norm(((h * E) @ K).reshape(shape), n_y, n_new, rtol, atol)
+        if not math.isfinite(en) or en >= 1.0:
             stats.n_rejected += 1
-            shrink = SAFETY * en**ERROR_EXPONENT if np.isfinite(en) else 0.0
-            h *= max(MIN_FACTOR, shrink)
+            h *= max(MIN_FACTOR, SAFETY * en**-ALPHA) if math.isfinite(en) else MIN_FACTOR
             rejected = True
             continue
-        factor = MAX_FACTOR if en == 0 else min(MAX_FACTOR, SAFETY * en**ERROR_EXPONENT)
+        if en == 0:
+            factor = MAX_FACTOR
+        else:
+            factor = min(MAX_FACTOR, max(MIN_FACTOR, SAFETY * en**-ALPHA * err_prev**BETA))
+        err_prev = max(en, 1e-4)
         if rejected:
             factor = min(1.0, factor)
         rejected = False
@@ -311,6 +336,6 @@ def _steps(rhs, y, f, t, t_end, h, rtol, atol, rec, i_rec, on_record, stop, s_cu
                 i_rec += 1
         if stopped:
             return t_new, y_new, stats
-        t, y, f = t_new, y_new, f_new
+        t, y, f, y_flat, n_y = t_new, y_new, f_new, y_new_flat, n_new
         h *= factor
     return t, y, stats

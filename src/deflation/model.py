@@ -34,7 +34,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import _checks
-from .tensors import _DENSE_LIMIT, LowRankTensor, ipow, outer_power
+from .tensors import _DENSE_LIMIT, LowRankTensor, _dense_contract, ipow, outer_power
 
 __all__ = [
     "State",
@@ -93,11 +93,14 @@ def _degree(degree, order: int) -> float:
     return p
 
 
+_TINY = 5e-324  # the smallest positive float: no positive norm is below it
+
+
 def _split(W: np.ndarray, p: float):
-    sq = np.einsum("ij,ij->i", W, W)
+    """Row norms, unit directions (a zero row gives 0 / 5e-324 = 0) and :math:`c_j`."""
+    sq = np.vecdot(W, W)
     norms = np.sqrt(sq)
-    safe = np.where(norms > 0, norms, 1.0)
-    wbar = W / safe[:, None]
+    wbar = W / np.maximum(norms, _TINY)[:, None]
     c = sq if p == 2 else norms**p
     return norms, wbar, c
 
@@ -125,21 +128,19 @@ _BLOCK = 128  # rows of the Gram matrix formed at once when m is large
 
 
 def _model_contraction(wbar: np.ndarray, c: np.ndarray, l: int) -> np.ndarray:
-    """Rows :math:`T(W)(\\bar w_i^{l-1}, \\cdot) = \\sum_j c_j G_{ij}^{l-1} \\bar w_j`.
+    """Rows :math:`T(W)(\\bar w_i^{l-1}, \\cdot) = \\sum_j c_j G_{ij}^{l-1} \\bar w_j` (m > 256).
 
-    The m x d factor is scaled by c (cheaper than scaling the m x m one). For large m the
-    Gram matrix is formed ``_BLOCK`` rows at a time, so that each block stays in cache
-    while it is raised to the power l - 1 and multiplied (at m = 1000 this halves the
-    time, which is otherwise limited by memory traffic), and only the blocks on and
-    right of the diagonal are formed: :math:`G` is symmetric, so block (I, J) serves
-    rows I (times :math:`c\\bar W` rows J) and, transposed, rows J. That is half the
-    flops of the first of the two m x m x d products; the result is the same sum in
-    another order (equal to the plain formula to rounding, ~1e-15 relative).
+    The m x d factor is scaled by c (cheaper than scaling the m x m one). The Gram matrix
+    is formed ``_BLOCK`` rows at a time, so that each block stays in cache while it is
+    raised to the power l - 1 and multiplied (at m = 1000 this halves the time, which is
+    otherwise limited by memory traffic), and only the blocks on and right of the
+    diagonal are formed: :math:`G` is symmetric, so block (I, J) serves rows I (times
+    :math:`c\\bar W` rows J) and, transposed, rows J. That is half the flops of the
+    first of the two m x m x d products; the result is the same sum in another order
+    (equal to the plain formula to rounding, ~1e-15 relative).
     """
     cw = c[:, None] * wbar
     m = wbar.shape[0]
-    if m <= 2 * _BLOCK:
-        return ipow(wbar @ wbar.T, l - 1) @ cw
     out = np.zeros_like(wbar)
     for s in range(0, m, _BLOCK):
         e = s + _BLOCK
@@ -150,27 +151,92 @@ def _model_contraction(wbar: np.ndarray, c: np.ndarray, l: int) -> np.ndarray:
     return out
 
 
-def _state(W: np.ndarray, target: LowRankTensor, p: float) -> State:
+def _terms(W: np.ndarray, target: LowRankTensor, p: float):
+    """What the gradient needs at ``W``, and the fitting loss there on demand.
+
+    The residual :math:`R = T^* - T(W) = \\sum_b \\gamma_b v_b^{\\otimes l}` is itself
+    a sum of :math:`r + m` rank-one terms (:math:`v = u_k`, :math:`\\gamma = a_k`, and
+    :math:`v = \\bar w_j`, :math:`\\gamma = -c_j`), plus the target's dense noise if it
+    has one. For :math:`m \\le 256` its contraction is one pass: :math:`X = \\bar W V^\\top`,
+    then :math:`(X^{l-1} \\gamma) V` (few, larger array operations: at small sizes the
+    cost is the number of numpy calls). Larger ``m`` use the blocked symmetric Gram route
+    of :func:`_model_contraction` for the model's part.
+
+    Returns
+    -------
+    norms, wbar, c : ndarray
+        :math:`\\|w_j\\|`, :math:`\\bar w_j`, :math:`c_j = \\|w_j\\|^p` (see :func:`_split`).
+    contraction : ndarray (m, d)
+        :math:`R(\\bar w_i^{l-1}, \\cdot)`.
+    radial : ndarray (m,)
+        :math:`R(\\bar w_i^{l})`.
+    fit : callable
+        ``fit()`` is :math:`\\tfrac12\\|T(W) - T^*\\|_F^2`, computed when called (an
+        integrator needs it only at the end of a step, not at every stage):
+        :math:`\\|T(W)\\|^2 - 2\\langle T(W), T^*\\rangle
+        = \\sum_i c_i\\,[T(W)(\\bar w_i^l) - 2T^*(\\bar w_i^l)]
+        = -\\sum_i c_i\\,[R(\\bar w_i^l) + T^*(\\bar w_i^l)]`, in :math:`O(m(r + d))`.
+    """
     l = target.order
     norms, wbar, c = _split(W, p)
-    model = _model_contraction(wbar, c, l)
-    star = target.contract(wbar)
-    contraction = star - model
-    radial = np.einsum("ij,ij->i", contraction, wbar)
-    # ||T(W)||^2 = sum_ij c_i c_j G_ij^l = sum_i c_i <model_i, wbar_i>  (O(md), no m x m pass)
-    # <T(W), T*> = sum_i c_i T*(wbar_i^l)
-    model_sq = float(c @ np.einsum("ij,ij->i", model, wbar))
-    star_l = np.einsum("ij,ij->i", star, wbar)
-    fit = 0.5 * (model_sq - 2.0 * float(c @ star_l) + target.sqnorm())
-    return State(norms, wbar, c, contraction, radial, max(fit, 0.0))
+    if wbar.shape[0] <= 2 * _BLOCK:
+        r = target.rank
+        V = np.concatenate((target.basis.T, wbar))
+        X = wbar @ V.T  # (m, r + m): correlations with the u_k, then the Gram matrix
+        Xp = ipow(X, l - 1)
+        contraction = (Xp * np.concatenate((target.weights, -c))) @ V
+
+        def star_l():  # T*(wbar_i^l), low-rank part
+            return (Xp[:, :r] * X[:, :r]) @ target.weights
+
+        if target.noise is not None:
+            noise = _dense_contract(target.noise, wbar)
+            contraction += noise
+
+            def star_l(low=star_l):
+                return low() + np.vecdot(noise, wbar)
+    else:
+        star = target.contract(wbar)  # noise included
+        contraction = star - _model_contraction(wbar, c, l)
+
+        def star_l():
+            return np.vecdot(star, wbar)
+    radial = np.vecdot(contraction, wbar)
+
+    def fit() -> float:
+        value = 0.5 * (target.sqnorm() - float(c @ (radial + star_l())))
+        return max(value, 0.0)  # rounding can make an exact fit a tiny negative number
+
+    return norms, wbar, c, contraction, radial, fit
+
+
+def _state(W: np.ndarray, target: LowRankTensor, p: float) -> State:
+    norms, wbar, c, contraction, radial, fit = _terms(W, target, p)
+    return State(norms, wbar, c, contraction, radial, fit())
+
+
+def _descent(W, norms, wbar, contraction, radial, l: int, p: float, reg: float):
+    """:math:`-\\nabla L(W)`, the right-hand side of gradient flow (module docstring).
+
+    With :math:`\\|w_i\\|^{p-1}\\bar w_i = \\|w_i\\|^{p-2} w_i` the radial and the
+    regularization terms are one multiple of :math:`w_i`:
+    :math:`l\\,\\|w_i\\|^{p-1} R(\\bar w_i^{l-1}, \\cdot)
+    + [(p - l)\\,\\|w_i\\|^{p-2} R(\\bar w_i^l) - \\lambda]\\, w_i`.
+    """
+    if p == 2:
+        out = (l * norms)[:, None] * contraction
+        along = (p - l) * radial
+    else:
+        out = (l * norms ** (p - 1))[:, None] * contraction
+        along = (p - l) * radial * norms ** (p - 2)
+    if reg:
+        along -= reg
+    out += along[:, None] * W
+    return out
 
 
 def _grad_from_state(W: np.ndarray, st: State, l: int, p: float, reg: float) -> np.ndarray:
-    scale = st.norms ** (p - 1) if p != 2 else st.norms
-    g = -scale[:, None] * (l * st.contraction + (p - l) * st.radial[:, None] * st.wbar)
-    if reg:
-        g += reg * W
-    return g
+    return -_descent(W, st.norms, st.wbar, st.contraction, st.radial, l, p, reg)
 
 
 def loss_and_gradient(W, target, reg=0.0, *, degree=2):
