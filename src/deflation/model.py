@@ -125,10 +125,14 @@ def state(W, target, *, degree=2) -> State:
 
 
 _BLOCK = 128  # rows of the Gram matrix formed at once when m is large
+# Up to this many components the residual's contraction is one pass (see _terms); above
+# it the m x (r + m) temporaries outgrow the cache and the blocked route is faster
+# (d = 20: 121 us at m = 150 in one pass, 531 us at m = 200; `make bench`).
+_ONE_PASS_MAX = 150
 
 
 def _model_contraction(wbar: np.ndarray, c: np.ndarray, l: int) -> np.ndarray:
-    """Rows :math:`T(W)(\\bar w_i^{l-1}, \\cdot) = \\sum_j c_j G_{ij}^{l-1} \\bar w_j` (m > 256).
+    """Rows :math:`T(W)(\\bar w_i^{l-1}, \\cdot) = \\sum_j c_j G_{ij}^{l-1} \\bar w_j` (m > 150).
 
     The m x d factor is scaled by c (cheaper than scaling the m x m one). The Gram matrix
     is formed ``_BLOCK`` rows at a time, so that each block stays in cache while it is
@@ -157,10 +161,10 @@ def _terms(W: np.ndarray, target: LowRankTensor, p: float):
     The residual :math:`R = T^* - T(W) = \\sum_b \\gamma_b v_b^{\\otimes l}` is itself
     a sum of :math:`r + m` rank-one terms (:math:`v = u_k`, :math:`\\gamma = a_k`, and
     :math:`v = \\bar w_j`, :math:`\\gamma = -c_j`), plus the target's dense noise if it
-    has one. For :math:`m \\le 256` its contraction is one pass: :math:`X = \\bar W V^\\top`,
-    then :math:`(X^{l-1} \\gamma) V` (few, larger array operations: at small sizes the
-    cost is the number of numpy calls). Larger ``m`` use the blocked symmetric Gram route
-    of :func:`_model_contraction` for the model's part.
+    has one. For :math:`m \\le 150` (``_ONE_PASS_MAX``) its contraction is one pass:
+    :math:`X = \\bar W V^\\top`, then :math:`(X^{l-1} \\gamma) V` (few, larger array
+    operations: at small sizes the cost is the number of numpy calls). Larger ``m`` use
+    the blocked symmetric Gram route of :func:`_model_contraction` for the model's part.
 
     Returns
     -------
@@ -179,7 +183,7 @@ def _terms(W: np.ndarray, target: LowRankTensor, p: float):
     """
     l = target.order
     norms, wbar, c = _split(W, p)
-    if wbar.shape[0] <= 2 * _BLOCK:
+    if wbar.shape[0] <= _ONE_PASS_MAX:
         r = target.rank
         V = np.concatenate((target.basis.T, wbar))
         X = wbar @ V.T  # (m, r + m): correlations with the u_k, then the Gram matrix
