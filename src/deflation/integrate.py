@@ -13,7 +13,7 @@ accuracy whatever its size. The method is the classical Dormand-Prince pair with
 coefficients and the trajectories against scipy's), with scipy's safeguards: the
 two-stage initial step of Hairer, Norsett & Wanner (II.4), no step growth right after a
 rejection, and a minimum step of ten float spacings at ``t``; and the PI step-size
-controller of Hairer's DOPRI5 code (:data:`BETA`), which keeps the step steady where a
+controller of Hairer's DOPRI5 code (``BETA``), which keeps the step steady where a
 fitted component makes the flow stiff. A ``stop`` condition is located on the continuous
 extension inside the step where it happens, not at the step's end.
 """
