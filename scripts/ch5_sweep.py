@@ -18,7 +18,7 @@ from pathlib import Path
 
 from deflation import experiments
 from deflation.experiments import ch5
-from deflation.measures import format_rate
+from deflation.rates import format_rate
 
 CACHE = Path(__file__).resolve().parents[1] / "book" / "data" / "ch5"
 

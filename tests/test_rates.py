@@ -4,7 +4,7 @@ import math
 
 import pytest
 
-from deflation import measures
+from deflation import rates
 
 
 @pytest.mark.parametrize(
@@ -20,7 +20,7 @@ from deflation import measures
     ],
 )
 def test_wilson_reference_values(k, n, lo, hi):
-    got = measures.wilson_interval(k, n)
+    got = rates.wilson_interval(k, n)
     assert got[0] == pytest.approx(lo, abs=1e-4)
     assert got[1] == pytest.approx(hi, abs=1e-4)
 
@@ -28,22 +28,22 @@ def test_wilson_reference_values(k, n, lo, hi):
 def test_wilson_is_symmetric_and_contains_the_estimate():
     for n in (1, 7, 40, 200):
         for k in range(n + 1):
-            lo, hi = measures.wilson_interval(k, n)
+            lo, hi = rates.wilson_interval(k, n)
             assert 0.0 <= lo <= k / n <= hi <= 1.0
-            lo2, hi2 = measures.wilson_interval(n - k, n)
+            lo2, hi2 = rates.wilson_interval(n - k, n)
             assert math.isclose(lo, 1 - hi2, abs_tol=1e-12)
             assert math.isclose(hi, 1 - lo2, abs_tol=1e-12)
 
 
 def test_wilson_narrows_with_n():
-    widths = [measures.wilson_interval(n // 2, n) for n in (10, 100, 1000)]
+    widths = [rates.wilson_interval(n // 2, n) for n in (10, 100, 1000)]
     w = [hi - lo for lo, hi in widths]
     assert w[0] > w[1] > w[2]
 
 
 def test_format_rate():
-    assert measures.format_rate(38, 40) == "38/40 (95% CI 0.83-0.99)"
-    assert measures.format_rate(20, 20) == "20/20 (95% CI 0.84-1.00)"
+    assert rates.format_rate(38, 40) == "38/40 (95% CI 0.83-0.99)"
+    assert rates.format_rate(20, 20) == "20/20 (95% CI 0.84-1.00)"
 
 
 @pytest.mark.parametrize(
@@ -52,4 +52,4 @@ def test_format_rate():
 )
 def test_bad_counts_raise(k, n, name):
     with pytest.raises(ValueError, match=name):
-        measures.wilson_interval(k, n)
+        rates.wilson_interval(k, n)

@@ -27,7 +27,7 @@ from .tensors import (
     with_noise,
 )
 
-from . import early, experiments, measures, phases, plotting, theory, times
+from . import early, experiments, measures, phases, plotting, rates, theory, times
 from .deflation_process import DeflationResult, power_iteration, tensor_deflation
 from .matrix import MatrixTrajectory, matrix_factorization_flow
 from .modified import ModifiedResult, modified_gradient_flow, reinitialize
