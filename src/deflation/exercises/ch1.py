@@ -5,7 +5,7 @@ Each entry maps an exercise label to a :class:`~deflation.exercises.Number`,
 checks an answer with ``check("ex-ch1-name", answer)``. Keep hints free of the answer.
 """
 
-from . import Choice, Formula, Number  # noqa: F401
+from .answers import Choice, Formula, Number  # noqa: F401
 
 ANSWERS = {
     # weight at rest of a component on u_1, a_1 = 1, lambda = 0.4: a_1 - lambda/2

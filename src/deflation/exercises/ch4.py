@@ -5,7 +5,7 @@ Each entry maps an exercise label to a :class:`~deflation.exercises.Number`,
 checks an answer with ``check("ex-ch4-name", answer)``. Keep hints free of the answer.
 """
 
-from . import Choice, Formula, Number  # noqa: F401
+from .answers import Choice, Formula, Number  # noqa: F401
 
 ANSWERS = {
     # a = (1, 0.98), d = 10, m = 20, seeds 0-9: runs in which u_2 is fitted first

@@ -5,7 +5,7 @@ Each entry maps an exercise label to a :class:`~deflation.exercises.Number`,
 checks an answer with ``check("ex-ch5-name", answer)``. Keep hints free of the answer.
 """
 
-from . import Choice, Formula, Number  # noqa: F401
+from .answers import Choice, Formula, Number  # noqa: F401
 
 ANSWERS = {
     # sqrt(eps / (a_l + eps)) with eps = lambda/2 = 0.005, a_l = 0.06

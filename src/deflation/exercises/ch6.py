@@ -5,7 +5,7 @@ Each entry maps an exercise label to a :class:`~deflation.exercises.Number`,
 checks an answer with ``check("ex-ch6-name", answer)``. Keep hints free of the answer.
 """
 
-from . import Choice, Formula, Number  # noqa: F401
+from .answers import Choice, Formula, Number  # noqa: F401
 
 _A = (1.0, 0.7, 0.5, 0.35)  # the correlated targets' weights
 _RHO = 0.6
