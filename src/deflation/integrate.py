@@ -56,12 +56,12 @@ P = np.array(
 SAFETY, MIN_FACTOR, MAX_FACTOR = 0.9, 0.2, 10.0
 ORDER = 4  # of the error estimate
 # Step-size control, as in Hairer's DOPRI5 (Hairer, Norsett & Wanner, I, II.4 and IV.2):
-# h_new = h * SAFETY * err**-ALPHA * err_prev**BETA (a PI controller). BETA = 0 would be
-# the elementary rule err**(-1/5); BETA = 0.04 damps the oscillation of the step about
-# the stability limit that makes the elementary rule reject about one step in seven once
-# a fitted component makes the flow stiff (chapter 5's long runs).
+# h_new = h * SAFETY * err**-alpha * err_prev**BETA with alpha = 1/5 - 0.75 BETA (a PI
+# controller; _steps derives alpha). BETA = 0 would be the elementary rule err**(-1/5);
+# BETA = 0.04 damps the oscillation of the step about the stability limit that makes
+# the elementary rule reject about one step in seven once a fitted component makes the
+# flow stiff (chapter 5's long runs).
 BETA = 0.04
-ALPHA = 1 / (ORDER + 1) - 0.75 * BETA
 
 
 class IntegrationStats:
@@ -266,6 +266,7 @@ def _steps(rhs, y, f, t, t_end, h, rtol, atol, rec, i_rec, on_record, stop, s_cu
     PT = P.T.copy()
     rejected = False  # was the last trial rejected? (then the next step may not grow)
     err_prev = 1e-4  # the PI controller's memory (Hairer's facold)
+    alpha = 1 / (ORDER + 1) - 0.75 * BETA
     y_flat = y.ravel()
     n_y = _row_norms(y)
     while t < t_end:
@@ -297,13 +298,15 @@ def _steps(rhs, y, f, t, t_end, h, rtol, atol, rec, i_rec, on_record, stop, s_cu
         en = _error_norm(((h * E) @ K).reshape(shape), n_y, n_new, rtol, atol)
         if not math.isfinite(en) or en >= 1.0:
             stats.n_rejected += 1
-            h *= max(MIN_FACTOR, SAFETY * en**-ALPHA) if math.isfinite(en) else MIN_FACTOR
+            shrink = SAFETY * en**-alpha if math.isfinite(en) else 0.0
+            h *= max(MIN_FACTOR, shrink)
             rejected = True
             continue
         if en == 0:
             factor = MAX_FACTOR
         else:
-            factor = min(MAX_FACTOR, max(MIN_FACTOR, SAFETY * en**-ALPHA * err_prev**BETA))
+            grow = SAFETY * en**-alpha * err_prev**BETA
+            factor = min(MAX_FACTOR, max(MIN_FACTOR, grow))
         err_prev = max(en, 1e-4)
         if rejected:
             factor = min(1.0, factor)
