@@ -14,7 +14,7 @@ import pytest
 import sympy as sp
 
 import deflation.exercises as ex
-from deflation.exercises import Choice, Formula, Number, check
+from deflation.exercises import Choice, Formula, Number, answers, check
 
 BOOK = Path(__file__).resolve().parents[1] / "book"
 REGISTRY = ex.registry(reload=True)
@@ -48,7 +48,7 @@ def test_registered_answer_survives_wrong_type(label, capsys):
 
 @pytest.mark.parametrize("label", list(REGISTRY))
 def test_registered_hint_is_given(label):
-    assert REGISTRY[label].hint and REGISTRY[label].hint != ex._DEFAULT_HINT, (
+    assert REGISTRY[label].hint and REGISTRY[label].hint != answers._DEFAULT_HINT, (
         f"{label}: write a hint that helps without giving the answer away")
 
 
