@@ -36,6 +36,13 @@ export PYDEVD_DISABLE_FILE_VALIDATION := 1
 export OPENBLAS_NUM_THREADS := 1
 export OMP_NUM_THREADS := 1
 export MKL_NUM_THREADS := 1
+# The same floating-point kernels on every x86-64 machine with AVX2: OpenBLAS's Haswell
+# kernels, and numpy's AVX2 loops rather than its AVX-512 ones (which round some
+# reductions and transcendental functions differently). Stored chapter outputs printed on
+# an AVX-512 machine differed in the last digits on an AVX2-only one; with these they are
+# the same on both. (Ignored on machines without the features.)
+export OPENBLAS_CORETYPE := Haswell
+export NPY_DISABLE_CPU_FEATURES := X86_V4 AVX512_ICL AVX512_SPR
 # Note: MPLBACKEND is deliberately NOT exported. Kernels must keep matplotlib's
 # inline backend (ipykernel only sets it when MPLBACKEND is unset), otherwise the
 # chapters' figures vanish. Only the unit tests and the benchmark use Agg.

@@ -220,3 +220,145 @@ def test_pi_controller_keeps_the_step_steady_at_the_stability_limit(monkeypatch)
     monkeypatch.setattr(integrate, "BETA", 0.0)
     _, _, elementary = run()
     assert elementary.n_rejected >= 0.1 * elementary.n_steps
+
+
+# ---------------------------------------------------------------------------------------
+# The stiff method (BDF) and the automatic switch (issue 20)
+
+
+def _radau_reference(W0, T, times, reg):
+    """scipy's Radau IIA at rtol 1e-12 with the closed-form Jacobian: a stiff reference.
+
+    atol 1e-16: every coordinate of these runs stays above about 1e-5, so this is tighter
+    than rtol on each (atol 1e-300 costs Radau 30,000 steps and 50 s here)."""
+    shape = W0.shape
+
+    def f(t, y):
+        return -dfl.gradient(y.reshape(shape), T, reg).ravel()
+
+    def jac(t, y):
+        return -dfl.hessian(y.reshape(shape), T, reg)
+
+    sol = solve_ivp(f, (0.0, times[-1]), W0.ravel(), method="Radau", jac=jac, rtol=1e-12,
+                    atol=1e-16, t_eval=times)
+    assert sol.success
+    return sol.y.T.reshape((times.size,) + shape)
+
+
+_PLATEAU = {}
+
+
+def _plateau_case():
+    """A flow that fits its three components by t ~ 15 and then rests on the fitted state
+    to t = 80 (stiff from t ~ 5: a fitted weight near 1 gives the Jacobian eigenvalue
+    -4), with its Radau reference (computed once)."""
+    if not _PLATEAU:
+        T = dfl.orthogonal_tensor([1.0, 0.6, 0.3], 4)
+        W0 = dfl.small_init(5, 4, 1e-3, seed=1)
+        times = np.linspace(0.0, 80.0, 17)
+        _PLATEAU.update(T=T, W0=W0, times=times, ref=_radau_reference(W0, T, times, 0.05))
+    return _PLATEAU
+
+
+@pytest.mark.parametrize("method", ["bdf", "auto"])
+def test_stiff_methods_match_radau_through_a_long_stiff_plateau(method):
+    """Every recorded row to relative accuracy 1e-6 of its norm, at rtol 1e-10, against
+    Radau IIA at rtol 1e-12."""
+    case = _plateau_case()
+    T, W0, times, ref = case["T"], case["W0"], case["times"], case["ref"]
+    tr = dfl.gradient_flow(W0, T, 80.0, reg=0.05, rtol=1e-10, record=times, record_W=True,
+                           method=method, stationary_rate=0.0)
+    err = np.linalg.norm(tr.W_path - ref, axis=2) / np.linalg.norm(ref, axis=2)
+    assert np.max(err) < 1e-6
+    assert tr.n_jac >= 1
+    if method == "auto":
+        assert [name for _, name in tr.switches][:2] == ["dopri5", "bdf"]
+
+
+def _stiff_linear(K, d=4, seed=0):
+    """y' = -A y for rows y_i in R^d, A symmetric with eigenvalues 1 .. K (log-spaced):
+    the exact solution is Q exp(-Lambda t) Q^T y0."""
+    rng = np.random.default_rng(seed)
+    Q, _ = np.linalg.qr(rng.standard_normal((d, d)))
+    lam = np.geomspace(1.0, K, d)
+    A = (Q * lam) @ Q.T
+    y0 = rng.standard_normal((3, d))
+
+    def exact(t):
+        return y0 @ ((Q * np.exp(-lam * t)) @ Q.T)
+
+    n = y0.size
+    J = -np.kron(np.eye(3), A)  # row-major flattening of y (3, d)
+    return (lambda y: (-(y @ A), None)), (lambda y: J), y0, exact, n
+
+
+@pytest.mark.parametrize("K", [1e2, 1e4])
+def test_bdf_on_a_stiff_linear_problem_is_accurate(K):
+    rhs, jac, y0, exact, _ = _stiff_linear(K)
+    times = np.linspace(0.0, 8.0, 9)
+    got = []
+    integrate.integrate(rhs, y0, 8.0, rtol=1e-8, atol=0.0, record_times=times,
+                        on_record=lambda t, y: got.append(np.array(y)), method="bdf", jac=jac)
+    ref = np.array([exact(t) for t in times])
+    err = np.linalg.norm(np.array(got) - ref, axis=2) / np.linalg.norm(ref, axis=2)
+    assert np.max(err) < 1e-5  # BDF holds its local error to a tenth of rtol
+
+
+def test_evaluations_grow_at_most_like_the_square_root_of_the_stiffness():
+    """From K = 10 to K = 1e5 the explicit method's evaluations grow like K (its step is
+    held at the stability limit 3.3 / K); the automatic method's must grow at most like
+    sqrt(K) (observed: hardly at all, since BDF's step is set by accuracy)."""
+    counts = {}
+    for K in [1e1, 1e3, 1e5]:
+        rhs, jac, y0, _, _ = _stiff_linear(K)
+        for method in ["auto", "dopri5"]:
+            if method == "dopri5" and K > 1e3:
+                continue
+            _, _, st = integrate.integrate(rhs, y0, 8.0, rtol=1e-7, atol=0.0,
+                                           record_times=np.array([8.0]),
+                                           on_record=lambda t, y: None, method=method,
+                                           jac=jac)
+            counts[method, K] = st.n_eval
+    assert counts["auto", 1e5] <= counts["auto", 1e1] * np.sqrt(1e4)
+    assert counts["auto", 1e5] <= 3 * counts["auto", 1e1]
+    # the explicit method, for contrast: about linear in K (observed x24 for K x100)
+    assert counts["dopri5", 1e3] >= 10 * counts["dopri5", 1e1]
+
+
+def test_error_scale_is_the_larger_of_the_two_row_norms():
+    """A row that grows from 1e-3 to 1 in a step is judged against the larger norm."""
+    err = np.array([[1e-8, 0.0]])
+    en = integrate._error_norm(err, np.array([1e-3]), np.array([1.0]), 1e-7, 0.0)
+    assert en == pytest.approx(0.1)
+    en = integrate._error_norm(err, np.array([1.0]), np.array([1e-3]), 1e-7, 0.0)
+    assert en == pytest.approx(0.1)
+
+
+def test_a_huge_horizon_ends_once_the_flow_is_at_rest():
+    """t_end = 1e300: every component at rest (relative rate below 1e-12) well before;
+    the run ends there and the last record repeats the state."""
+    T = dfl.orthogonal_tensor([1.0, 0.5, 0.25], 6)
+    W0 = dfl.small_init(6, 6, 1e-3, seed=2)
+    tr = dfl.gradient_flow(W0, T, 1e300, reg=0.02, record=5)
+    assert tr.stationary_at is not None and tr.stationary_at < 1e6
+    assert tr.t[-1] == 1e300 and tr.n_eval < 20_000
+    g = dfl.gradient(tr.W, T, 0.02)
+    norms = np.linalg.norm(tr.W, axis=1)
+    assert np.all(np.linalg.norm(g, axis=1) <= 1e-12 * norms + 1e-300)
+
+
+def test_rtol_below_100_float_spacings_is_raised_with_a_warning():
+    T = dfl.orthogonal_tensor([1.0], 3)
+    W0 = dfl.small_init(2, 3, 1e-2, seed=0)
+    with pytest.warns(UserWarning, match="rtol=1e-20 is below"):
+        tr = dfl.gradient_flow(W0, T, 1.0, rtol=1e-20, record=2)
+    assert tr.n_eval < 5_000
+
+
+@pytest.mark.parametrize("kwargs, match", [
+    ({"method": "rk4"}, "method must be one of"),
+])
+def test_bad_method(kwargs, match):
+    T = dfl.orthogonal_tensor([1.0], 3)
+    with pytest.raises(ValueError, match=match):
+        dfl.gradient_flow(dfl.small_init(2, 3, 1e-2, seed=0), T, 1.0, **kwargs)

@@ -5,6 +5,7 @@ Import as ``import deflation as dfl``.
 """
 
 from .flow import Trajectory, concatenate, gradient_flow
+from .curvature import hessian
 from .times import fit_times
 from .model import (
     correlations,

@@ -113,6 +113,7 @@ def modified_gradient_flow(
     reinit=True,
     rtol=1e-7,
     record_per_epoch=40,
+    method="auto",
 ) -> ModifiedResult:
     """Run the modified gradient flow (module docstring) and log its events.
 
@@ -153,6 +154,8 @@ def modified_gradient_flow(
         Integrator tolerance (see :func:`deflation.gradient_flow`).
     record_per_epoch : int, default 40
         Recorded points per epoch.
+    method : {"auto", "dopri5", "bdf"}, default "auto"
+        The integrator of every epoch (see :func:`deflation.gradient_flow`).
 
     Returns
     -------
@@ -188,7 +191,8 @@ def modified_gradient_flow(
             counts.append(m if not starts else 0)
         run = min(length, max_time - elapsed)
         traj = gradient_flow(
-            W, target, run, reg=reg, rtol=rtol, record=record_per_epoch, stop_fit=stop_fit
+            W, target, run, reg=reg, rtol=rtol, record=record_per_epoch, stop_fit=stop_fit,
+            method=method,
         )
         parts.append(traj)
         starts.append(elapsed)
