@@ -29,7 +29,7 @@ import numpy as np
 
 import deflation as dfl
 from deflation.experiments import run_function
-from deflation.sweep import _run_one, read_record
+from deflation.sweeps import _run_one, read_record
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -21,7 +21,8 @@ from __future__ import annotations
 import numpy as np
 
 from . import _checks
-from .model import _check_target, gradient
+from .flow import Trajectory
+from .model import gradient
 from .tensors import LowRankTensor, orthogonal_tensor
 
 __all__ = [
@@ -86,10 +87,7 @@ def norm_correlation_samples(traj):
         Whether :math:`\\|w_j\\|` is non-decreasing at that record (forward difference;
         the last record copies the previous one).
     """
-    from .flow import Trajectory
-
-    if not isinstance(traj, Trajectory):
-        raise ValueError(f"traj must be a Trajectory, got {type(traj).__name__}")
+    _checks.instance("traj", traj, Trajectory)
     c = traj.norms**2
     mc = np.max(np.abs(traj.correlations), axis=2)
     grow = np.ones_like(c, dtype=bool)
@@ -149,7 +147,8 @@ def fitted_state(target, group_sizes, reg=0.0, *, fractions=None) -> np.ndarray:
     ndarray, shape (sum(group_sizes), d)
         Rows :math:`\\sqrt{f_j (a_k - \\lambda/2)}\\, u_k`, group by group.
     """
-    target = _check_target(target)
+    target = _checks.instance("target", target, LowRankTensor, "see orthogonal_tensor")
+    _checks.orthogonal(target, why="a fitted state puts a_k - reg/2 on each u_k")
     reg = _checks.positive_float("reg", reg, allow_zero=True)
     sizes = [_checks.positive_int(f"group_sizes[{k}]", s, minimum=0)
              for k, s in enumerate(np.ravel(np.asarray(group_sizes, dtype=object)))]
@@ -197,7 +196,7 @@ def flow_jacobian(W, target, reg=0.0, *, eps=1e-6, symmetrize=False) -> np.ndarr
         central difference of :math:`-\\nabla L` along coordinate ``i``; raw unless
         ``symmetrize``.
     """
-    target = _check_target(target)
+    target = _checks.instance("target", target, LowRankTensor, "see orthogonal_tensor")
     W = _checks.weight_matrix(W, target.d)
     reg = _checks.positive_float("reg", reg, allow_zero=True)
     eps = _checks.positive_float("eps", eps)
@@ -234,9 +233,8 @@ def deflated_target(target, fitted, reg=0.0) -> LowRankTensor:
         a fitted :math:`u_k` becomes :math:`\\lambda/2` (and :math:`u_k` is dropped when
         :math:`\\lambda = 0`); the others keep :math:`a_k`.
     """
-    target = _check_target(target)
-    if not target.is_orthogonal or target.noise is not None:
-        raise ValueError("target must be an orthogonal tensor without noise")
+    target = _checks.instance("target", target, LowRankTensor, "see orthogonal_tensor")
+    _checks.orthogonal(target, why="the deflated weights a_k - reg/2 assume it")
     reg = _checks.positive_float("reg", reg, allow_zero=True)
     S = sorted({int(k) for k in fitted})
     if any(k < 0 or k >= target.rank for k in S):
@@ -263,7 +261,5 @@ def fit_order(times) -> np.ndarray:
     -------
     ndarray of int, shape (r,)
     """
-    t = np.asarray(times, dtype=float)
-    if t.ndim != 1:
-        raise ValueError(f"times must be 1-dimensional, got shape {t.shape}")
+    t = _checks.finite_array("times", times, ndim=1, allow_nan=True)
     return np.argsort(np.where(np.isnan(t), np.inf, t), kind="stable")

@@ -7,7 +7,19 @@ calls the same function as the static figure beside it.
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import html
+import io
+
 import numpy as np
+
+from . import _checks
+from ._optional import require
+from .flow import Trajectory
+from .early import locked_direction
+from .measures import assign_groups, recovery_path
+from .modified import ModifiedResult
 
 __all__ = [
     "use_style",
@@ -43,24 +55,23 @@ STYLE = {
 
 def use_style():
     """Apply the book's matplotlib style (call once per chapter)."""
-    import matplotlib as mpl
-
-    mpl.rcParams.update(STYLE)
+    require("matplotlib", "deflation.plotting").rcParams.update(STYLE)
 
 
 def component_colors(r: int):
     """``r`` distinguishable colors, the same for component k in every figure."""
-    import matplotlib.pyplot as plt
-
-    cmap = plt.get_cmap("viridis")
+    cmap = _plt().get_cmap("viridis")
     return [cmap(x) for x in np.linspace(0.0, 0.85, max(r, 1))][:r]
+
+
+def _plt():
+    """``matplotlib.pyplot``, or an ImportError naming the ``[plot]`` extra."""
+    return require("matplotlib.pyplot", "deflation.plotting")
 
 
 def _ax(ax):
     if ax is None:
-        import matplotlib.pyplot as plt
-
-        _, ax = plt.subplots()
+        _, ax = _plt().subplots()
     return ax
 
 
@@ -137,15 +148,11 @@ def leading_components(traj, axes=None, *, n=3, title=None):
     pair of Axes
     """
     if axes is None:
-        import matplotlib.pyplot as plt
-
-        _, axes = plt.subplots(1, 2, figsize=(8, 3))
+        _, axes = _plt().subplots(1, 2, figsize=(8, 3))
     n = int(n)
     if n < 1:
         raise ValueError(f"n must be >= 1, got {n}")
     ax1, ax2 = axes
-    from .measures import assign_groups  # the book's one group rule
-
     best = assign_groups(traj.norms[-1], traj.correlations[-1], order=traj.target.order)
     by_norm = np.argsort(-traj.norms[-1], kind="stable")
     heads = [j for i, j in enumerate(by_norm) if best[j] not in best[by_norm[:i]]]
@@ -163,8 +170,8 @@ def leading_components(traj, axes=None, *, n=3, title=None):
     ax2.set_xlabel("time $t$")
     ax2.set_ylabel(r"$\max_k |\langle \bar w_j, u_k\rangle|$")
     ax2.set_ylim(0, 1.05)
-    from matplotlib.ticker import LogLocator, NullFormatter
-
+    ticker = require("matplotlib.ticker", "deflation.plotting")
+    LogLocator, NullFormatter = ticker.LogLocator, ticker.NullFormatter
     ax1.yaxis.set_major_locator(LogLocator(base=10, numticks=6))
     ax1.yaxis.set_minor_formatter(NullFormatter())  # no colliding "3x10^0 4x10^0" labels
     # the key goes in the empty lower right of the correlation panel (the curves reach 1
@@ -228,14 +235,14 @@ def norm_correlation_scatter(weights, max_corr, ax=None, *, bound=None, color="C
     return ax
 
 
-def early_phase(traj, axes=None, *, level=0.9, legend=False):
+def early_phase(traj, axes=None, *, threshold=0.95, legend=False):
     """Directions and norms of every component in the early phase (chapter 2).
 
     Left: for each model component j, the squared correlation
     :math:`\\langle \\bar w_j, u_k\\rangle^2` with the ground-truth direction :math:`u_k`
     it ends up closest to, colored by k (grey if it locks onto none under the group rule
-    of :func:`deflation.early.locked_direction`: its aligned squared correlation at the
-    end does not exceed ``level``). Right: the norms
+    of :func:`deflation.early.locked_direction`: its aligned correlation at the
+    end does not exceed ``threshold``). Right: the norms
     :math:`\\|w_j(t)\\|/\\|w_j(0)\\|` on a log scale, same colors.
 
     Parameters
@@ -246,8 +253,9 @@ def early_phase(traj, axes=None, *, level=0.9, legend=False):
         Where to draw; two new side-by-side axes by default. A single Axes gets the
         directions panel only (the norms are not drawn; the second returned item is
         None).
-    level : float, default 0.9
-        Squared correlation at the last record above which a component counts as locked.
+    threshold : float, default 0.95
+        Correlation at the last record above which a component counts as locked (as in
+        :func:`deflation.early.locked_direction`), in [0, 1).
     legend : bool, default False
         Add a key to the left panel: one entry per ground-truth direction that some
         component locks onto ("locks onto u_k"), and "not locked" for the grey curves.
@@ -256,17 +264,13 @@ def early_phase(traj, axes=None, *, level=0.9, legend=False):
     -------
     pair of Axes
     """
-    if not 0 < level < 1:
-        raise ValueError(f"level must be in (0, 1), got {level!r}")
+    _checks.instance("traj", traj, Trajectory)
+    threshold = _checks.threshold(threshold)
     if axes is None:
-        import matplotlib.pyplot as plt
-
-        _, axes = plt.subplots(1, 2, figsize=(9, 3.4))
+        _, axes = _plt().subplots(1, 2, figsize=(9, 3.4))
     ax1, ax2 = (axes, None) if hasattr(axes, "plot") else axes
-    from .early import locked_direction  # the book's one group rule
-
     v = traj.correlations**2  # (n, m, r)
-    label = locked_direction(traj.correlations, level=level, order=traj.target.order)
+    label = locked_direction(traj.correlations, threshold=threshold, order=traj.target.order)
     locked = label >= 0
     # a component that locks onto nothing is drawn against its closest direction
     k_end = np.where(locked, label, np.argmax(v[-1], axis=1))
@@ -278,8 +282,7 @@ def early_phase(traj, axes=None, *, level=0.9, legend=False):
         if ax2 is not None:
             ax2.semilogy(traj.t, traj.norms[:, j] / n0[j], color=col, lw=1.0)
     if legend:
-        from matplotlib.lines import Line2D
-
+        Line2D = require("matplotlib.lines", "deflation.plotting").Line2D
         keys = [k for k in range(traj.target.rank) if np.any(locked & (k_end == k))]
         handles = [Line2D([], [], color=cols[k], lw=2) for k in keys]
         labels = [f"locks onto $u_{{{k + 1}}}$" for k in keys]
@@ -317,8 +320,6 @@ def group_staircase(traj, ax=None, *, threshold=0.9, legend=True):
     -------
     Axes
     """
-    from .measures import recovery_path
-
     ax = _ax(ax)
     b, _ = recovery_path(traj, threshold=threshold)
     a = traj.target.weights
@@ -433,10 +434,8 @@ def epoch_staircase(result, ax=None, *, legend=True, title=None):
         components a red triangle labelled with how many (labels only for runs of at
         most 20 epochs).
     """
-    from .modified import ModifiedResult
-
     if not isinstance(result, ModifiedResult):
-        raise ValueError(f"result must be a ModifiedResult, got {type(result).__name__}")
+        raise TypeError(f"result must be a ModifiedResult, got {type(result).__name__}")
     ax = staircase(result.trajectory, ax, legend=legend)
     for s, (t0, n) in enumerate(zip(result.epoch_starts, result.n_reinit)):
         ax.axvline(t0, color="0.6", lw=0.7, ls="-", zorder=0)
@@ -486,13 +485,8 @@ def frame_slider(draw, values, *, label, caption, alt, fmt="{:g}", dpi=80, start
     IPython.display.HTML
         Display it (``display(...)``) in a cell tagged ``remove-input``.
     """
-    import base64
-    import hashlib
-    import html
-    import io
-
-    import matplotlib.pyplot as plt
-    from IPython.display import HTML
+    plt = _plt()
+    HTML = require("IPython.display", "frame_slider").HTML
 
     values = list(values)
     if not values:

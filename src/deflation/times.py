@@ -19,9 +19,13 @@ import math
 import numpy as np
 
 from . import _checks
+from ._kernels import angle
 from .deflation_process import DeflationResult
 from .flow import Trajectory, gradient_flow
-from .model import _check_target, _degree, fit_loss
+from .measures import _groups  # the group rule, applied record by record
+from .measures import recovery_path
+from .model import fit_loss
+from .tensors import LowRankTensor
 
 __all__ = [
     "first_indices",
@@ -111,8 +115,9 @@ def fit_times(traj: Trajectory, frac=0.9) -> np.ndarray:
         The first such time for each component, interpolated linearly between recorded
         times; NaN where it never happens.
     """
-    if not isinstance(traj, Trajectory):
-        raise ValueError(f"traj must be a Trajectory, got {type(traj).__name__}")
+    _checks.instance("traj", traj, Trajectory)
+    _checks.orthogonal(traj.target, "traj.target",
+                       why="fit_times reads a_k - residual_k; use group_fit_times otherwise")
     frac = _checks.fraction("frac", frac)
     goal = traj.target.weights - traj.reg / 2
     out = first_crossings(traj.t, traj.target.weights - traj.residual, frac * goal)
@@ -138,8 +143,10 @@ def logit_fit_times(traj, frac=0.9) -> np.ndarray:
     ndarray (r,)
         NaN where the fraction is never reached.
     """
-    if not isinstance(traj, Trajectory):
-        raise ValueError(f"traj must be a Trajectory, got {type(traj).__name__}")
+    _checks.instance("traj", traj, Trajectory)
+    _checks.orthogonal(traj.target, "traj.target",
+                       why="logit_fit_times reads a_k - residual_k; use group_fit_times "
+                       "otherwise")
     frac = _checks.fraction("frac", frac)
     a = traj.target.weights
     goal = a - traj.reg / 2
@@ -180,8 +187,6 @@ def group_fit_times(traj, frac=0.9, *, threshold=0.9) -> np.ndarray:
     ndarray (r,)
         First such recorded time, interpolated linearly; NaN if never.
     """
-    from .measures import recovery_path  # measures imports this module's neighbours
-
     frac = _checks.fraction("frac", frac)
     b, _ = recovery_path(traj, threshold=threshold)
     return first_crossings(traj.t, b, frac * traj.target.weights)
@@ -250,9 +255,9 @@ def escape_time(W0, target, *, degree=2, frac=0.1, t_end=1e12, rtol=1e-6) -> flo
     float
         The escape time, or NaN if the loss has not dropped by ``t_end``.
     """
-    target = _check_target(target)
+    target = _checks.instance("target", target, LowRankTensor, "see orthogonal_tensor")
     W0 = _checks.weight_matrix(W0, target.d)
-    p = _degree(degree, target.order)
+    p = _checks.degree(degree, target.order)
     frac = _checks.fraction("frac", frac)
     t_end = _checks.positive_float("t_end", t_end)
     rtol = _checks.positive_float("rtol", rtol)
@@ -289,16 +294,14 @@ def plateau_match(traj, result, *, threshold=0.9):
         :math:`x` and :math:`v_1` (up to sign at even order) and ``weight_error``
         :math:`b/b_1 - 1`; all NaN if no group is fitted.
     """
-    if not isinstance(traj, Trajectory) or traj.W_path is None:
+    _checks.instance("traj", traj, Trajectory)
+    if traj.W_path is None:
         raise ValueError("traj must be a Trajectory recorded with record_W=True")
-    if not isinstance(result, DeflationResult):
-        raise ValueError(f"result must be a DeflationResult, got {type(result).__name__}")
+    _checks.instance("result", result, DeflationResult)
     T = traj.target
     if result.vectors.shape[0] != T.d:
         raise ValueError(f"result has dimension {result.vectors.shape[0]}, target has d={T.d}")
-    from .measures import _angle, _groups, _threshold
-
-    thr = _threshold(threshold)
+    thr = _checks.threshold(threshold)
     v, b1, l = result.vectors[:, 0], float(result.weights[0]), T.order
     nan = {"time": float("nan"), "distance": float("nan"), "angle": float("nan"),
            "weight_error": float("nan")}
@@ -320,6 +323,6 @@ def plateau_match(traj, result, *, threshold=0.9):
         cos = float(x @ v)
         dist = math.sqrt(max(bj * bj + b1 * b1 - 2 * bj * b1 * cos**l, 0.0)) / b1
         if dist < best["distance"]:
-            best = {"time": float(traj.t[i]), "distance": dist, "angle": _angle(x, v),
+            best = {"time": float(traj.t[i]), "distance": dist, "angle": angle(x, v),
                     "weight_error": bj / b1 - 1}
     return best

@@ -8,6 +8,7 @@ and ``scripts/ch6_sweep.py`` are thin command-line wrappers around these modules
 
 from __future__ import annotations
 
+from .._optional import require
 from . import ch5, ch6
 
 __all__ = ["RUN_FUNCTIONS", "run_function", "add_runner_arguments", "runner_options"]
@@ -62,7 +63,6 @@ def runner_options(args):
     """
     client = None
     if args.dask:
-        from distributed import Client
-
+        Client = require("distributed", "--dask").Client
         client = Client(args.dask)
     return args.jobs, client, (False if args.no_progress else None)

@@ -28,7 +28,7 @@ from ..measures import group_sizes, recovered, relative_error
 from ..modified import modified_gradient_flow
 from ..theory import fit_floor
 from ..times import fit_times
-from ..sweep import sweep
+from ..sweeps import sweep
 from ..tensors import LowRankTensor, orthogonal_tensor, small_init
 
 __all__ = [
@@ -67,12 +67,13 @@ _MODIFIED_KEYS = (
 )
 
 
-def modified_config(d, m, weights, **params) -> dict:
+def modified_config(m, d, weights, **params) -> dict:
     """A complete sweep configuration for :func:`run_modified` / :func:`run_plain`.
 
     Parameters
     ----------
-    d, m : int
+    m, d : int
+        Number of components and dimension (count first, as everywhere in the package).
     weights : sequence of float
         The :math:`a_k` of an orthogonal order-4 target in :math:`\\mathbb{R}^d` (standard basis).
     **params
@@ -86,8 +87,8 @@ def modified_config(d, m, weights, **params) -> dict:
         Every parameter written out, so that :func:`deflation.cache_key` changes when any
         value (or a default) changes.
     """
-    d = _checks.positive_int("d", d)
     m = _checks.positive_int("m", m)
+    d = _checks.positive_int("d", d)
     w = _checks.finite_array("weights", weights, ndim=1)
     if w.size < 1 or w.size > d or np.any(w <= 0):
         raise ValueError(f"weights must be 1..d={d} positive numbers, got {list(w)}")
@@ -312,7 +313,7 @@ def _setting(name):
 
 
 def table_configs():
-    return [modified_config(d, m, w, setting=n) for n, d, m, w in SETTINGS]
+    return [modified_config(m, d, w, setting=n) for n, d, m, w in SETTINGS]
 
 
 def ablation_configs():
@@ -320,7 +321,7 @@ def ablation_configs():
     for name in ABLATION_SETTINGS:
         _, d, m, w = _setting(name)
         for params in ABLATIONS.values():
-            out.append(modified_config(d, m, w, setting=name, **params))
+            out.append(modified_config(m, d, w, setting=name, **params))
     return out
 
 
@@ -337,7 +338,7 @@ def role_configs():
     out = []
     for key, values in ROLES.items():
         for v in values:
-            cfg = modified_config(d, m, w, setting="A", **{key: v})
+            cfg = modified_config(m, d, w, setting="A", **{key: v})
             if cfg not in out:  # the defaults appear once
                 out.append(cfg)
     return out
@@ -350,7 +351,7 @@ def extra_configs():
         params = dict(params)
         m = params.pop("m", m)
         label = name if m == _setting(name)[2] else f"{name}{m}"
-        out.append(modified_config(d, m, w, setting=label, **params))
+        out.append(modified_config(m, d, w, setting=label, **params))
     return out
 
 
@@ -361,7 +362,7 @@ def m_sweep_configs():
     same cached runs); the others are labelled ``"m8"``, ``"m10"``, ...
     """
     named = {mm: n for n, dd, mm, w in SETTINGS if dd == 10 and w == WEIGHTS_A}
-    return [modified_config(10, m, WEIGHTS_A, setting=named.get(m, f"m{m}"))
+    return [modified_config(m, 10, WEIGHTS_A, setting=named.get(m, f"m{m}"))
             for m in M_VALUES]
 
 

@@ -13,9 +13,9 @@ import math
 
 import numpy as np
 
+from .._kernels import angle
 from ..measures import (
     Recovery,
-    _angle,
     deflation_recovery,
     group_directions,
     recovery,
@@ -135,7 +135,7 @@ def run_correlated(config, seed) -> dict:
     cfg = dict(config)
     rng = np.random.default_rng(seed)
     a = np.asarray(cfg["weights"], dtype=float)
-    U = correlated_directions(int(cfg["d"]), a.size, float(cfg["rho"]), seed=rng)
+    U = correlated_directions(a.size, int(cfg["d"]), float(cfg["rho"]), seed=rng)
     T = low_rank_tensor(a, U, order=int(cfg.get("order", 4)))
     thr = float(cfg.get("threshold", 0.9))
     W0 = small_init(int(cfg["m"]), T.d, float(cfg["init_scale"]), seed=rng)
@@ -220,10 +220,10 @@ def run_noisy(config, seed) -> dict:
     return {
         **_recovery_summary(recovery(tr.W, T, threshold=thr), "gf"),
         **_recovery_summary(deflation_recovery(D, T, threshold=thr), "defl"),
-        "pred_angle": [_angle(x, T.basis[:, k]) for k, (x, _) in enumerate(pred)],
+        "pred_angle": [angle(x, T.basis[:, k]) for k, (x, _) in enumerate(pred)],
         "pred_weight_error": [(c - a) / a for (_, c), a in zip(pred, T.weights)],
-        "gf_to_pred": [_angle(x, y) for x, (y, _) in zip(gf_dirs, pred)],
-        "defl_to_pred": [_angle(x, y) for x, (y, _) in zip(defl_dirs, pred)],
+        "gf_to_pred": [angle(x, y) for x, (y, _) in zip(gf_dirs, pred)],
+        "defl_to_pred": [angle(x, y) for x, (y, _) in zip(defl_dirs, pred)],
         "gf_fit": float(tr.fit[-1]),
         "noise_fit": 0.5 * float(cfg["sigma"]) ** 2,
     }

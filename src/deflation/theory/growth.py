@@ -12,7 +12,7 @@ import math
 import numpy as np
 
 from .. import _checks
-from ..model import _check_target
+from ..tensors import LowRankTensor
 
 __all__ = [
     "fitted_weight",
@@ -125,7 +125,8 @@ def fit_floor(target, reg) -> float:
     :math:`a_k - \\lambda/2`, the others not at all, so
     :math:`\\tfrac12\\|T - T^*\\|^2 = \\tfrac12 \\sum_k \\min(a_k, \\lambda/2)^2`.
     """
-    target = _check_target(target)
+    target = _checks.instance("target", target, LowRankTensor, "see orthogonal_tensor")
+    _checks.orthogonal(target, why="the regularized optimum fits each u_k on its own")
     reg = _checks.positive_float("reg", reg, allow_zero=True)
     return 0.5 * float(np.sum(np.minimum(target.weights, reg / 2) ** 2))
 

@@ -37,6 +37,7 @@ from typing import Callable, Iterable
 import numpy as np
 from joblib import Parallel, delayed
 
+from ._optional import require
 from ._version import __version__
 
 __all__ = ["sweep", "cache_key", "cache_name", "read_record"]
@@ -209,12 +210,11 @@ def sweep(
         label = desc or getattr(func, "cache_name", getattr(func, "__name__", "sweep"))
         bar = None
         if _show_progress(progress, len(todo)):
-            from tqdm.auto import tqdm
-
+            tqdm = require("tqdm.auto", "the progress bar of sweep(progress=True)").tqdm
             bar = tqdm(total=len(todo), desc=label, unit="run")
         try:
             if client is not None:
-                from distributed import as_completed
+                as_completed = require("distributed", "sweep(client=...)").as_completed
 
                 futures = {client.submit(_run_one, func, *jobs[i], pure=False): i for i in todo}
                 for fut in as_completed(futures):
