@@ -5,15 +5,15 @@ import json
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pytest  # noqa: E402
-from scipy.integrate import solve_ivp  # noqa: E402
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
+from scipy.integrate import solve_ivp
 
-import deflation as dfl  # noqa: E402
-from deflation import measures, plotting, theory, times  # noqa: E402
-from deflation.experiments import ch6  # noqa: E402
-from deflation.sweeps import _jsonable  # noqa: E402
+import deflation as dfl
+from deflation import measures, plotting, theory, times
+from deflation.experiments import ch6
+from deflation.sweeps import _jsonable
 
 
 def _exact_model(T, split=None):

@@ -78,5 +78,5 @@ def test_bad_inputs_raise(call):
 
 
 def test_a_fractional_count_is_a_type_error():
-    with pytest.raises(TypeError, match="m must be an integer, got 2.5"):
+    with pytest.raises(TypeError, match=r"m must be an integer, got 2\.5"):
         theory.all_won_probability([1.0, 0.5], 2.5)

@@ -39,7 +39,7 @@ def test_dense_input_gives_the_same_result():
 def test_power_iteration_converges_to_a_component():
     T = dfl.orthogonal_tensor([1.0, 0.6], 4)
     X0 = dfl.random_directions(5, 4, seed=0)
-    X, vals, it = dfl.power_iteration(T.contract, X0)
+    X, vals, _it = dfl.power_iteration(T.contract, X0)
     for x, v in zip(X, vals):
         k = np.argmax(np.abs(x))
         assert abs(abs(x[k]) - 1) < 1e-10

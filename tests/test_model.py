@@ -2,14 +2,14 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-
-import deflation as dfl
 from reference import (
     central_difference_gradient,
     complex_step_gradient,
     dense_loss,
     dense_model,
 )
+
+import deflation as dfl
 
 
 def _problem(order, seed, d=5, m=4, r=3, basis="random"):
@@ -173,8 +173,8 @@ def test_blocked_gram_route_matches_dense_for_large_m(order):
 
 def test_blocked_symmetric_gram_route_equals_the_plain_formula():
     """m > 2 * _BLOCK takes the blocked route that forms only half of G: same result."""
-    from deflation.model import _BLOCK, _model_contraction
     from deflation._kernels import ipow
+    from deflation.model import _BLOCK, _model_contraction
 
     rng = np.random.default_rng(5)
     for m, l in [(2 * _BLOCK + 1, 4), (3 * _BLOCK + 17, 3), (5 * _BLOCK, 4)]:

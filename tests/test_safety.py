@@ -60,8 +60,8 @@ def test_power_iteration_needs_an_iteration():
 
 def test_fitted_state_rejects_fractional_group_sizes():
     T = dfl.orthogonal_tensor([1.0, 0.5], 4)
-    with pytest.raises(TypeError, match="1.7"):
+    with pytest.raises(TypeError, match=r"1\.7"):
         dfl.phases.fitted_state(T, [1.7, 1])
-    with pytest.raises(TypeError, match="1.5"):
+    with pytest.raises(TypeError, match=r"1\.5"):
         dfl.theory.stability_spectrum([1.0], [1.5], 4)
     assert dfl.phases.fitted_state(T, [np.int64(2), 1]).shape == (3, 4)

@@ -87,7 +87,7 @@ def test_fit_times_checks():
 
 
 def test_positive_array_messages():
-    with pytest.raises(ValueError, match="correlation must be > 0, got 0.0"):
+    with pytest.raises(ValueError, match=r"correlation must be > 0, got 0\.0"):
         dfl.theory.blowup_time(0.0, 1.0)
     with pytest.raises(ValueError, match="weight must be > 0"):
         dfl.theory.blowup_time(0.5, [1.0, -2.0])

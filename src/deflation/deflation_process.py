@@ -20,6 +20,7 @@ Frobenius norm, :math:`\\beta(R) \\le (l-1)\\|R\\|_F`, and the default shift is
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -27,6 +28,7 @@ import numpy as np
 from . import _checks
 from ._blas import with_blas_limit
 from ._kernels import dense_contract, ipow
+from ._typing import ArrayLike, SeedLike
 from .tensors import LowRankTensor, random_directions
 
 __all__ = ["DeflationResult", "tensor_deflation", "power_iteration"]
@@ -109,7 +111,10 @@ def _power_rows(contract, X0, max_iter, tol, shift):
 
 
 @with_blas_limit
-def power_iteration(contract, X0, *, max_iter=1000, tol=1e-13, shift=0.0):
+def power_iteration(
+    contract: Callable[[np.ndarray], np.ndarray], X0: ArrayLike, *, max_iter: int=1000, tol:
+    float=1e-13, shift: float=0.0,
+) -> tuple[np.ndarray, np.ndarray, int]:
     """Run the (shifted) tensor power method from every row of ``X0`` at once.
 
     :math:`x \\leftarrow (T(x^{l-1}, \\cdot) + \\alpha x)/\\|\\cdot\\|`; ``shift = 0``
@@ -162,14 +167,14 @@ def power_iteration(contract, X0, *, max_iter=1000, tol=1e-13, shift=0.0):
 
 @with_blas_limit
 def tensor_deflation(
-    target,
+    target: LowRankTensor | ArrayLike,
     *,
-    n_components=None,
-    n_restarts=10,
-    max_iter=1000,
-    tol=1e-13,
-    shift="auto",
-    seed=None,
+    n_components: int | None=None,
+    n_restarts: int=10,
+    max_iter: int=1000,
+    tol: float=1e-13,
+    shift: float | str="auto",
+    seed: SeedLike=None,
 ) -> DeflationResult:
     """The classical tensor deflation process (module docstring).
 
@@ -217,7 +222,12 @@ def tensor_deflation(
         shift = _checks.positive_float("shift", shift, allow_zero=True)
     rng = _checks.seed_or_rng(seed)
 
-    weights, vectors, iters, eig_res, conv, shifts = [], [], [], [], [], []
+    weights: list[float] = []
+    vectors: list[np.ndarray] = []
+    iters: list[int] = []
+    eig_res: list[float] = []
+    conv: list[bool] = []
+    shifts: list[float] = []
 
     def residual_contract(X):
         out = contract(X)

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import _checks
+from ._typing import ArrayLike
 from .integrate import dopri5
 from .measures import assign_groups
 from .tensors import LowRankTensor
@@ -54,7 +55,10 @@ class DirectionPath:
         return self.correlations**2
 
 
-def direction_flow(X0, target, t_end, *, rtol=1e-8, record=200) -> DirectionPath:
+def direction_flow(
+    X0: ArrayLike, target: LowRankTensor, t_end: float, *, rtol: float=1e-8, record: int |
+    ArrayLike=200,
+) -> DirectionPath:
     """Integrate the early-phase direction flow (tensor power flow) of many directions.
 
     Each row follows :math:`\\dot x = 4 (I - x x^\\top) T^*(x^{l-1}, \\cdot)`
@@ -108,7 +112,7 @@ def direction_flow(X0, target, t_end, *, rtol=1e-8, record=200) -> DirectionPath
     return DirectionPath(np.array(rec_t), np.array(rec_c), Y)
 
 
-def locked_direction(correlations, *, threshold=0.95, order=4) -> np.ndarray:
+def locked_direction(correlations: ArrayLike, *, threshold: float=0.95, order: int=4) -> np.ndarray:
     """The ground-truth direction each component has locked onto at the last record.
 
     The group rule of :func:`deflation.measures.assign_groups` (correlation

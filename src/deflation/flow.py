@@ -15,6 +15,7 @@ import numpy as np
 
 from . import _checks
 from ._kernels import ipow
+from ._typing import ArrayLike
 from .integrate import dopri5
 from .model import _descent, _state, _terms  # the model's own fast right-hand side
 from .tensors import LowRankTensor
@@ -122,18 +123,18 @@ class _Recorder:
 
 
 def gradient_flow(
-    W0,
-    target,
-    t_end,
+    W0: ArrayLike,
+    target: LowRankTensor,
+    t_end: float,
     *,
-    reg=0.0,
-    degree=2,
-    rtol=1e-7,
-    atol=0.0,
-    record=200,
-    record_W=False,
-    stop_fit=None,
-    max_steps=1_000_000,
+    reg: float=0.0,
+    degree: float=2,
+    rtol: float=1e-7,
+    atol: float=0.0,
+    record: int | ArrayLike=200,
+    record_W: bool=False,
+    stop_fit: float | None=None,
+    max_steps: int=1_000_000,
 ) -> Trajectory:
     """Integrate gradient flow :math:`\\dot W = -\\nabla L(W)` from ``W0`` up to ``t_end``.
 
@@ -203,7 +204,7 @@ def gradient_flow(
     return recorder.trajectory(W, stats, p)
 
 
-def concatenate(parts: list[Trajectory], offsets) -> Trajectory:
+def concatenate(parts: list[Trajectory], offsets: ArrayLike) -> Trajectory:
     """Join trajectories run one after another (epochs), shifting each by its offset.
 
     Parameters

@@ -21,7 +21,7 @@ extension inside the step where it happens, not at the step's end.
 from __future__ import annotations
 
 import math
-from typing import Callable
+from collections.abc import Callable
 
 import numpy as np
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import _checks
+from ._typing import ArrayLike, SeedLike
 from .integrate import dopri5
 from .tensors import small_init
 
@@ -46,7 +47,8 @@ class MatrixTrajectory:
 
 
 def matrix_factorization_flow(
-    weights, *, d, m, init_scale, t_end, seed=None, rtol=1e-7, record=200
+    weights: ArrayLike, *, d: int, m: int, init_scale: float, t_end: float, seed: SeedLike=None,
+    rtol: float=1e-7, record: int | ArrayLike=200,
 ) -> MatrixTrajectory:
     """Gradient flow on :math:`\\tfrac12\\|W^\\top W - M^*\\|_F^2` from a small random start.
 

@@ -18,7 +18,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import _checks
-from ._kernels import angle, split
+from ._kernels import split
+from ._typing import ArrayLike, HasTrajectory
 from .deflation_process import DeflationResult
 from .flow import Trajectory
 from .model import residuals
@@ -62,8 +63,10 @@ def _assign(S, order: int, threshold: float, c=None, min_weight: float = 0.0):
     return np.where(keep, best, -1), A
 
 
-def assign_groups(norms, correlations, *, order=4, threshold=0.0, min_weight=0.0,
-                  degree=2) -> np.ndarray:
+def assign_groups(
+    norms: ArrayLike, correlations: ArrayLike, *, order: int=4, threshold: float=0.0,
+    min_weight: float=0.0, degree: float=2,
+) -> np.ndarray:
     """The ground-truth direction each model component belongs to (one rule, book-wide).
 
     Component j belongs to direction :math:`k = \\arg\\max_k s_{jk}` when
@@ -117,8 +120,10 @@ def _norms_corr(norms, correlations):
     return n, P
 
 
-def group_weights(norms, correlations, *, order=4, threshold=0.0, min_weight=0.0,
-                  degree=2) -> np.ndarray:
+def group_weights(
+    norms: ArrayLike, correlations: ArrayLike, *, order: int=4, threshold: float=0.0,
+    min_weight: float=0.0, degree: float=2,
+) -> np.ndarray:
     """Total weight of the components that belong to each ground-truth direction.
 
     Parameters
@@ -163,7 +168,10 @@ def _unpack(x, target, reg):
     return W, target, reg
 
 
-def group_sizes(x, target=None, *, threshold=0.0, min_weight=0.0) -> np.ndarray:
+def group_sizes(
+    x: ArrayLike | Trajectory | HasTrajectory, target: LowRankTensor | None = None, *,
+    threshold: float=0.0, min_weight: float=0.0,
+) -> np.ndarray:
     """How many components belong to each ground-truth direction (:func:`assign_groups`).
 
     Parameters
@@ -190,7 +198,9 @@ def group_sizes(x, target=None, *, threshold=0.0, min_weight=0.0) -> np.ndarray:
     return np.bincount(labels[labels >= 0], minlength=target.rank)
 
 
-def group_directions(W, target, *, threshold=0.9):
+def group_directions(
+    W: ArrayLike, target: LowRankTensor, *, threshold: float=0.9,
+) -> list[np.ndarray | None]:
     """Weighted mean direction of each group (see :class:`Recovery`), signs aligned.
 
     Parameters
@@ -212,7 +222,7 @@ def group_directions(W, target, *, threshold=0.9):
     _, wbar, c = split(W, 2.0)
     P = wbar @ target.basis
     labels, _ = _assign(P, target.order, thr)
-    out = []
+    out: list[np.ndarray | None] = []
     for k in range(target.rank):
         sel = labels == k
         if not np.any(sel):
@@ -321,7 +331,10 @@ def _recovery(c, V, target: LowRankTensor, threshold: float, min_weight: float,
     return Recovery(b, phi, ang, best_corr, stray, float(np.sum(terms) + stray), a.copy())
 
 
-def recovery(W, target, *, threshold=0.9, min_weight=1e-3, degree=2) -> Recovery:
+def recovery(
+    W: ArrayLike, target: LowRankTensor, *, threshold: float=0.9, min_weight: float=1e-3,
+    degree: float=2,
+) -> Recovery:
     """The recovery measure of a model ``W`` (see :class:`Recovery`; chapter 6).
 
     Parameters
@@ -351,7 +364,9 @@ def recovery(W, target, *, threshold=0.9, min_weight=1e-3, degree=2) -> Recovery
     return _recovery(c, wbar, target, thr, min_weight)
 
 
-def deflation_recovery(result, target, *, threshold=0.9) -> Recovery:
+def deflation_recovery(
+    result: DeflationResult, target: LowRankTensor, *, threshold: float=0.9,
+) -> Recovery:
     """The recovery measure of the output of :func:`deflation.tensor_deflation`.
 
     Parameters
@@ -381,7 +396,7 @@ def deflation_recovery(result, target, *, threshold=0.9) -> Recovery:
                      extra_stray=float(np.sum(-c[neg])))
 
 
-def recovery_path(traj, *, threshold=0.9):
+def recovery_path(traj: Trajectory, *, threshold: float=0.9) -> tuple[np.ndarray, np.ndarray]:
     """Group weights and angles along a recorded trajectory (no stored ``W`` needed).
 
     Parameters
@@ -412,7 +427,9 @@ def recovery_path(traj, *, threshold=0.9):
 # Recovery of an orthogonal target
 
 
-def fitted_weights(x, target=None) -> np.ndarray:
+def fitted_weights(
+    x: ArrayLike | Trajectory | HasTrajectory, target: LowRankTensor | None = None,
+) -> np.ndarray:
     """The weight the model puts on each ground-truth direction.
 
     Parameters
@@ -442,7 +459,10 @@ def fitted_weights(x, target=None) -> np.ndarray:
     return target.weights - residuals(W, target)
 
 
-def recovered(x, target=None, *, reg=None, tol=0.1) -> np.ndarray:
+def recovered(
+    x: ArrayLike | Trajectory | HasTrajectory, target: LowRankTensor | None = None, *, reg:
+    float | None = None, tol: float=0.1,
+) -> np.ndarray:
     """Which ground-truth components are recovered.
 
     Component :math:`k` is recovered when its fitted weight (:func:`fitted_weights`) is
@@ -479,7 +499,7 @@ def recovered(x, target=None, *, reg=None, tol=0.1) -> np.ndarray:
     return np.abs(fitted_weights(W, target) - goal) <= tol * a
 
 
-def relative_error(fit, target) -> float:
+def relative_error(fit: float, target: LowRankTensor) -> float:
     """:math:`\\|T(W) - T^*\\|_F / \\|T^*\\|_F` from the fitting loss ``fit``.
 
     Parameters

@@ -37,6 +37,7 @@ import numpy as np
 from . import _checks
 from ._blas import limit_blas_threads
 from ._kernels import DENSE_LIMIT, dense_contract, ipow, outer_power, split
+from ._typing import ArrayLike
 from .tensors import LowRankTensor
 
 __all__ = [
@@ -80,7 +81,7 @@ class State:
     fit: float
 
 
-def state(W, target, *, degree=2) -> State:
+def state(W: ArrayLike, target: LowRankTensor, *, degree: float=2) -> State:
     """All shared quantities at ``W`` (see :class:`State`), by the Gram route.
 
     Parameters
@@ -181,20 +182,18 @@ def _terms(W: np.ndarray, target: LowRankTensor, p: float):
         Xp = ipow(X, l - 1)
         contraction = (Xp * np.concatenate((target.weights, -c))) @ V
 
-        def star_l():  # T*(wbar_i^l), low-rank part
-            return (Xp[:, :r] * X[:, :r]) @ target.weights
-
-        if target.noise is not None:
-            noise = dense_contract(target.noise, wbar)
+        noise = None if target.noise is None else dense_contract(target.noise, wbar)
+        if noise is not None:
             contraction += noise
 
-            def star_l(low=star_l):
-                return low() + np.vecdot(noise, wbar)
+        def star_l() -> np.ndarray:  # T*(wbar_i^l): the low-rank part, then the noise's
+            low = (Xp[:, :r] * X[:, :r]) @ target.weights
+            return low if noise is None else low + np.vecdot(noise, wbar)
     else:
         star = target.contract(wbar)  # noise included
         contraction = star - _model_contraction(wbar, c, l)
 
-        def star_l():
+        def star_l() -> np.ndarray:
             return np.vecdot(star, wbar)
     radial = np.vecdot(contraction, wbar)
 
@@ -234,7 +233,9 @@ def _grad_from_state(W: np.ndarray, st: State, l: int, p: float, reg: float) -> 
     return -_descent(W, st.norms, st.wbar, st.contraction, st.radial, l, p, reg)
 
 
-def loss_and_gradient(W, target, reg=0.0, *, degree=2):
+def loss_and_gradient(
+    W: ArrayLike, target: LowRankTensor, reg: float=0.0, *, degree: float=2,
+) -> tuple[float, np.ndarray]:
     """The loss :math:`L(W)` and its gradient, sharing one Gram computation.
 
     Parameters
@@ -262,7 +263,7 @@ def loss_and_gradient(W, target, reg=0.0, *, degree=2):
         return value, _grad_from_state(W, st, target.order, p, reg)
 
 
-def loss(W, target, reg=0.0, *, degree=2) -> float:
+def loss(W: ArrayLike, target: LowRankTensor, reg: float=0.0, *, degree: float=2) -> float:
     """The loss :math:`\\tfrac12\\|T(W) - T^*\\|_F^2 + \\tfrac{\\lambda}{2}\\|W\\|_F^2`.
 
     Parameters
@@ -281,7 +282,7 @@ def loss(W, target, reg=0.0, *, degree=2) -> float:
     return loss_and_gradient(W, target, reg, degree=degree)[0]
 
 
-def gradient(W, target, reg=0.0, *, degree=2) -> np.ndarray:
+def gradient(W: ArrayLike, target: LowRankTensor, reg: float=0.0, *, degree: float=2) -> np.ndarray:
     """The gradient :math:`\\nabla L(W)`, shape (m, d) (module docstring for the formula).
 
     Parameters
@@ -298,12 +299,12 @@ def gradient(W, target, reg=0.0, *, degree=2) -> np.ndarray:
     return loss_and_gradient(W, target, reg, degree=degree)[1]
 
 
-def fit_loss(W, target, *, degree=2) -> float:
+def fit_loss(W: ArrayLike, target: LowRankTensor, *, degree: float=2) -> float:
     """The unregularized part :math:`\\tfrac12\\|T(W) - T^*\\|_F^2` of the loss."""
     return state(W, target, degree=degree).fit
 
 
-def residuals(W, target, *, degree=2) -> np.ndarray:
+def residuals(W: ArrayLike, target: LowRankTensor, *, degree: float=2) -> np.ndarray:
     """How much of each ground-truth component is still unfitted.
 
     Parameters
@@ -327,7 +328,7 @@ def residuals(W, target, *, degree=2) -> np.ndarray:
         return target.weights - c @ ipow(wbar @ target.basis, target.order)
 
 
-def correlations(W, target) -> np.ndarray:
+def correlations(W: ArrayLike, target: LowRankTensor) -> np.ndarray:
     """Signed correlations :math:`\\langle \\bar w_j, u_k\\rangle`, shape (m, r) (0 for a zero row)."""
     target = _checks.instance("target", target, LowRankTensor, "see orthogonal_tensor")
     W = _checks.weight_matrix(W, target.d)
@@ -335,7 +336,7 @@ def correlations(W, target) -> np.ndarray:
     return wbar @ target.basis
 
 
-def model_tensor(W, order=4, *, degree=2) -> np.ndarray:
+def model_tensor(W: ArrayLike, order: int=4, *, degree: float=2) -> np.ndarray:
     """The dense model tensor :math:`T(W) = \\sum_j \\|w_j\\|^{p} \\bar w_j^{\\otimes l}`.
 
     For teaching and tests only: it builds the :math:`d^l` array.

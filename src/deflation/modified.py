@@ -18,6 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import _checks
+from ._typing import ArrayLike, SeedLike
 from .flow import Trajectory, concatenate, gradient_flow
 from .tensors import LowRankTensor, random_directions
 from .theory import fit_floor
@@ -70,7 +71,9 @@ class ModifiedResult:
         return self.trajectory.W
 
 
-def reinitialize(W, reinit_threshold, init_scale, *, seed=None):
+def reinitialize(
+    W: ArrayLike, reinit_threshold: float, init_scale: float, *, seed: SeedLike=None,
+) -> tuple[np.ndarray, np.ndarray]:
     """Re-draw every row of ``W`` whose norm is at most ``reinit_threshold``.
 
     Parameters
@@ -101,20 +104,20 @@ def reinitialize(W, reinit_threshold, init_scale, *, seed=None):
 
 
 def modified_gradient_flow(
-    target,
-    m,
+    target: LowRankTensor,
+    m: int,
     *,
-    init_scale=1e-4,
-    reinit_threshold=0.1,
-    reg=0.01,
-    first_epoch=10.0,
-    epoch_growth=0.5,
-    stop_fit=None,
-    max_time=2000.0,
-    seed=None,
-    reinit=True,
-    rtol=1e-7,
-    record_per_epoch=40,
+    init_scale: float=1e-4,
+    reinit_threshold: float=0.1,
+    reg: float=0.01,
+    first_epoch: float=10.0,
+    epoch_growth: float=0.5,
+    stop_fit: float | None=None,
+    max_time: float=2000.0,
+    seed: SeedLike=None,
+    reinit: bool=True,
+    rtol: float=1e-7,
+    record_per_epoch: int=40,
 ) -> ModifiedResult:
     """Run the modified gradient flow (module docstring) and log its events.
 
@@ -224,7 +227,10 @@ def modified_gradient_flow(
     rng = _checks.seed_or_rng(seed)
 
     W = init_scale * random_directions(m, target.d, seed=rng)
-    parts, starts, lengths, counts = [], [], [], []
+    parts: list[Trajectory] = []
+    starts: list[float] = []
+    lengths: list[float] = []
+    counts: list[int] = []
     elapsed, length, stopped = 0.0, first_epoch, "max_time"
     while elapsed < max_time * (1 - 1e-12):
         if starts and reinit:

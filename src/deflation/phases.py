@@ -18,9 +18,12 @@ by direction is :func:`deflation.measures.assign_groups`, crossing times are in
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
+
 import numpy as np
 
 from . import _checks
+from ._typing import ArrayLike
 from .flow import Trajectory
 from .model import gradient
 from .tensors import LowRankTensor, orthogonal_tensor
@@ -36,7 +39,7 @@ __all__ = [
 ]
 
 
-def growth_rate_fit(t, c, lo, hi) -> float:
+def growth_rate_fit(t: ArrayLike, c: ArrayLike, lo: float, hi: float) -> float:
     """Exponential growth rate of ``c`` while it lies between ``lo`` and ``hi``.
 
     Parameters
@@ -70,7 +73,7 @@ def growth_rate_fit(t, c, lo, hi) -> float:
     return float(np.polyfit(t[sel], np.log(c[sel]), 1)[0])
 
 
-def norm_correlation_samples(traj):
+def norm_correlation_samples(traj: Trajectory) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """All (weight, max correlation) pairs of a trajectory, over components and times.
 
     Parameters
@@ -98,7 +101,9 @@ def norm_correlation_samples(traj):
     return c.ravel(), mc.ravel(), grow.ravel()
 
 
-def min_correlation_above(weights, max_corr, thresholds) -> np.ndarray:
+def min_correlation_above(
+    weights: ArrayLike, max_corr: ArrayLike, thresholds: ArrayLike,
+) -> np.ndarray:
     """The smallest max-correlation among samples whose weight is at least a threshold.
 
     Parameters
@@ -126,7 +131,10 @@ def min_correlation_above(weights, max_corr, thresholds) -> np.ndarray:
     return out
 
 
-def fitted_state(target, group_sizes, reg=0.0, *, fractions=None) -> np.ndarray:
+def fitted_state(
+    target: LowRankTensor, group_sizes: Sequence[int], reg: float=0.0, *, fractions:
+    Sequence[ArrayLike] | None=None,
+) -> np.ndarray:
     """A fitted state: ``group_sizes[k]`` components exactly on :math:`u_k`.
 
     Parameters
@@ -173,7 +181,10 @@ def fitted_state(target, group_sizes, reg=0.0, *, fractions=None) -> np.ndarray:
     return np.array(rows)
 
 
-def flow_jacobian(W, target, reg=0.0, *, eps=1e-6, symmetrize=False) -> np.ndarray:
+def flow_jacobian(
+    W: ArrayLike, target: LowRankTensor, reg: float=0.0, *, eps: float=1e-6, symmetrize:
+    bool=False,
+) -> np.ndarray:
     """Jacobian of the flow :math:`\\dot W = -\\nabla L(W)` by central differences.
 
     Parameters
@@ -214,7 +225,7 @@ def flow_jacobian(W, target, reg=0.0, *, eps=1e-6, symmetrize=False) -> np.ndarr
     return 0.5 * (J + J.T) if symmetrize else J
 
 
-def deflated_target(target, fitted, reg=0.0) -> LowRankTensor:
+def deflated_target(target: LowRankTensor, fitted: Iterable[int], reg: float=0.0) -> LowRankTensor:
     """The residual that the rest of the flow sees once some components are fitted.
 
     Parameters
@@ -249,7 +260,7 @@ def deflated_target(target, fitted, reg=0.0) -> LowRankTensor:
     return orthogonal_tensor(a[keep], target.d, order=target.order, basis=target.basis[:, keep])
 
 
-def fit_order(times) -> np.ndarray:
+def fit_order(times: ArrayLike) -> np.ndarray:
     """Indices of the components in the order they were fitted (never-fitted last).
 
     Parameters

@@ -11,13 +11,16 @@ import base64
 import hashlib
 import html
 import io
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
 
 import numpy as np
 
 from . import _checks
 from ._optional import require
-from .flow import Trajectory
+from ._typing import ArrayLike
 from .early import locked_direction
+from .flow import Trajectory
 from .measures import assign_groups, recovery_path
 from .modified import ModifiedResult
 
@@ -53,12 +56,12 @@ STYLE = {
 }
 
 
-def use_style():
+def use_style() -> None:
     """Apply the book's matplotlib style (call once per chapter)."""
     require("matplotlib", "deflation.plotting").rcParams.update(STYLE)
 
 
-def component_colors(r: int):
+def component_colors(r: int) -> list[Any]:
     """``r`` distinguishable colors, the same for component k in every figure."""
     cmap = _plt().get_cmap("viridis")
     return [cmap(x) for x in np.linspace(0.0, 0.85, max(r, 1))][:r]
@@ -75,7 +78,10 @@ def _ax(ax):
     return ax
 
 
-def staircase(traj, ax=None, *, relative=True, label_weights=True, legend=True):
+def staircase(
+    traj: Trajectory, ax: Any=None, *, relative: bool=True, label_weights: bool=True, legend:
+    bool=True,
+) -> Any:
     """Residual of every ground-truth component against time: the deflation staircase.
 
     Parameters
@@ -106,7 +112,7 @@ def staircase(traj, ax=None, *, relative=True, label_weights=True, legend=True):
     return ax
 
 
-def loss_curve(traj, ax=None, *, color="k", label=None):
+def loss_curve(traj: Trajectory, ax: Any=None, *, color: Any="k", label: str | None=None) -> Any:
     """The loss on a log scale against time (its plateaus are the staircase's steps)."""
     ax = _ax(ax)
     ax.semilogy(traj.t, np.maximum(traj.loss, 1e-300), color=color, label=label)
@@ -115,7 +121,10 @@ def loss_curve(traj, ax=None, *, color="k", label=None):
     return ax
 
 
-def mark_times(ax, times, *, colors=None, style=":", label=None):
+def mark_times(
+    ax: Any, times: ArrayLike, *, colors: Sequence[Any] | None=None, style: str=":", label: str
+    | None=None,
+) -> Any:
     """Vertical lines at ``times`` (NaN entries are skipped), e.g. fit times or epochs."""
     times = np.asarray(times, dtype=float)
     colors = colors or ["0.4"] * times.size
@@ -128,7 +137,9 @@ def mark_times(ax, times, *, colors=None, style=":", label=None):
 # --- chapters 3-4 (first-component phase, deflation) ----------------------------------
 
 
-def leading_components(traj, axes=None, *, n=3, title=None):
+def leading_components(
+    traj: Trajectory, axes: Any=None, *, n: int=3, title: str | None=None,
+) -> Any:
     """Norms and alignments of the ``n`` largest components (chapter 3's widget figure).
 
     Parameters
@@ -183,8 +194,11 @@ def leading_components(traj, axes=None, *, n=3, title=None):
     return axes
 
 
-def norm_correlation_scatter(weights, max_corr, ax=None, *, bound=None, color="C0", label=None,
-                             growing=None):
+def norm_correlation_scatter(
+    weights: ArrayLike, max_corr: ArrayLike, ax: Any=None, *, bound: Callable[[np.ndarray],
+    ArrayLike] | None=None, color: Any="C0", label: str | None=None, growing: ArrayLike |
+    None=None,
+) -> Any:
     """Scatter of (weight :math:`\\|w_j\\|^2`, max correlation) samples (chapter 3).
 
     Parameters
@@ -235,7 +249,9 @@ def norm_correlation_scatter(weights, max_corr, ax=None, *, bound=None, color="C
     return ax
 
 
-def early_phase(traj, axes=None, *, threshold=0.95, legend=False):
+def early_phase(
+    traj: Trajectory, axes: Any=None, *, threshold: float=0.95, legend: bool=False,
+) -> tuple[Any, Any]:
     """Directions and norms of every component in the early phase (chapter 2).
 
     Left: for each model component j, the squared correlation
@@ -302,7 +318,9 @@ def early_phase(traj, axes=None, *, threshold=0.95, legend=False):
 # --- chapter 6: beyond the theorem ------------------------------------------------------
 
 
-def group_staircase(traj, ax=None, *, threshold=0.9, legend=True):
+def group_staircase(
+    traj: Trajectory, ax: Any=None, *, threshold: float=0.9, legend: bool=True,
+) -> Any:
     """The staircase for any target: group weight :math:`b_k(t)/a_k` against time.
 
     For a non-orthogonal target the residual-based :func:`staircase` does not reach 1 at
@@ -332,8 +350,10 @@ def group_staircase(traj, ax=None, *, threshold=0.9, legend=True):
     return ax
 
 
-def predicted_vs_measured(measured, predicted, ax=None, *, colors=None, labels=None,
-                          marker="o"):
+def predicted_vs_measured(
+    measured: ArrayLike, predicted: ArrayLike, ax: Any=None, *, colors: Sequence[Any] |
+    None=None, labels: Sequence[str] | None=None, marker: str="o",
+) -> Any:
     """Scatter of predicted against measured times on log axes, with the diagonal.
 
     Parameters
@@ -376,7 +396,10 @@ def predicted_vs_measured(measured, predicted, ax=None, *, colors=None, labels=N
     return ax
 
 
-def fit_time_scaling(init_scales, weights, times, ax=None, *, slope=0.5):
+def fit_time_scaling(
+    init_scales: ArrayLike, weights: ArrayLike, times: ArrayLike, ax: Any=None, *, slope:
+    float=0.5,
+) -> Any:
     """Rescaled fit times :math:`a_k t_k` against :math:`\\log(1/\\delta_0)`.
 
     Parameters
@@ -415,7 +438,9 @@ def fit_time_scaling(init_scales, weights, times, ax=None, *, slope=0.5):
     return ax
 
 
-def epoch_staircase(result, ax=None, *, legend=True, title=None):
+def epoch_staircase(
+    result: ModifiedResult, ax: Any=None, *, legend: bool=True, title: str | None=None,
+) -> Any:
     """The staircase of a modified-flow run with its epochs and re-initializations (chapter 5).
 
     Parameters
@@ -451,7 +476,10 @@ def epoch_staircase(result, ax=None, *, legend=True, title=None):
     return ax
 
 
-def frame_slider(draw, values, *, label, caption, alt, fmt="{:g}", dpi=80, start=0):
+def frame_slider(
+    draw: Callable[[Any], Any], values: Iterable[Any], *, label: str, caption: str, alt: str,
+    fmt: str="{:g}", dpi: int=80, start: int=0,
+) -> Any:
     """A kernel-free interactive figure: precomputed frames with a slider.
 
     The HTML book has no kernel, so a live widget there would be a dead control. This
@@ -515,13 +543,13 @@ def frame_slider(draw, values, *, label, caption, alt, fmt="{:g}", dpi=80, start
         for i, (data, a) in enumerate(images)
     )
     script = (
-        "<script>(function(){var f=document.getElementById(%s);"
+        "<script>(function(){{var f=document.getElementById({});"
         "var im=f.querySelectorAll('img[data-frame]');var r=f.querySelector('input');"
-        "var o=f.querySelector('output');var v=%s;"
-        "function show(i){for(var j=0;j<im.length;j++){im[j].style.display=(j==i)?'':'none';}"
-        "o.textContent=v[i];}"
-        "r.addEventListener('input',function(){show(+r.value);});show(+r.value);})();</script>"
-    ) % (repr(uid), "[" + ",".join(repr(esc(s)) for s in shown) + "]")
+        "var o=f.querySelector('output');var v={};"
+        "function show(i){{for(var j=0;j<im.length;j++){{im[j].style.display=(j==i)?'':'none';}}"
+        "o.textContent=v[i];}}"
+        "r.addEventListener('input',function(){{show(+r.value);}});show(+r.value);}})();</script>"
+    ).format(repr(uid), "[" + ",".join(repr(esc(s)) for s in shown) + "]")
     markup = (
         f'<figure class="dfl-frames" id="{uid}" style="margin:1em 0">\n{imgs}\n'
         f'<div class="dfl-frames-control" style="display:flex;gap:0.6em;align-items:center;'

@@ -20,6 +20,7 @@ import numpy as np
 
 from . import _checks
 from ._kernels import DENSE_LIMIT, dense_contract, ipow, outer_power
+from ._typing import ArrayLike, SeedLike
 
 __all__ = [
     "LowRankTensor",
@@ -145,13 +146,31 @@ class LowRankTensor:
 
 
 def symmetrize(T: np.ndarray) -> np.ndarray:
-    """Average a cubical array over all permutations of its modes."""
-    T = np.asarray(T, dtype=float)
+    """Average a cubical array over all permutations of its modes.
+
+    Parameters
+    ----------
+    T : array_like, shape (d,) * l
+        A cubical array of order 2 to 8, with finite entries.
+
+    Returns
+    -------
+    ndarray, shape (d,) * l
+    """
+    T = _checks.finite_array("T", T)
+    if not 2 <= T.ndim <= 8 or len(set(T.shape)) != 1:
+        raise ValueError(f"T must be a cubical array of order 2 to 8, got shape {T.shape}")
     perms = list(itertools.permutations(range(T.ndim)))
-    return sum(np.transpose(T, p) for p in perms) / len(perms)
+    out = np.zeros_like(T)
+    for p in perms:
+        out += np.transpose(T, p)
+    return out / len(perms)
 
 
-def orthogonal_tensor(weights, d, *, order=4, basis="standard", seed=None) -> LowRankTensor:
+def orthogonal_tensor(
+    weights: ArrayLike, d: int, *, order: int=4, basis: str | ArrayLike="standard", seed:
+    SeedLike=None,
+) -> LowRankTensor:
     """The orthogonal target :math:`T^* = \\sum_{k=1}^r a_k u_k^{\\otimes l}`.
 
     Parameters
@@ -201,7 +220,7 @@ def orthogonal_tensor(weights, d, *, order=4, basis="standard", seed=None) -> Lo
     return LowRankTensor(a, U, order)
 
 
-def low_rank_tensor(weights, vectors, *, order=4) -> LowRankTensor:
+def low_rank_tensor(weights: ArrayLike, vectors: ArrayLike, *, order: int=4) -> LowRankTensor:
     """A symmetric low-rank target with unit (not necessarily orthogonal) directions.
 
     Parameters
@@ -230,7 +249,7 @@ def low_rank_tensor(weights, vectors, *, order=4) -> LowRankTensor:
     return LowRankTensor(a, V / norms, order)
 
 
-def correlated_directions(r, d, rho, *, seed=None) -> np.ndarray:
+def correlated_directions(r: int, d: int, rho: float, *, seed: SeedLike=None) -> np.ndarray:
     """Unit vectors with equal pairwise inner products ``rho`` (chapter 6).
 
     :math:`u_k = \\sqrt{1-\\rho}\\, q_k + \\sqrt{\\rho}\\, q_0` with orthonormal
@@ -263,7 +282,7 @@ def correlated_directions(r, d, rho, *, seed=None) -> np.ndarray:
     return math.sqrt(1 - rho) * Q[:, 1 : r + 1] + math.sqrt(rho) * Q[:, [0]]
 
 
-def with_noise(target: LowRankTensor, sigma, *, seed=None) -> LowRankTensor:
+def with_noise(target: LowRankTensor, sigma: float, *, seed: SeedLike=None) -> LowRankTensor:
     """Add a random symmetric Gaussian tensor of Frobenius norm ``sigma`` (chapter 6).
 
     Parameters
@@ -291,7 +310,7 @@ def with_noise(target: LowRankTensor, sigma, *, seed=None) -> LowRankTensor:
     return LowRankTensor(target.weights, target.basis, target.order, N)
 
 
-def random_directions(m, d, *, seed=None) -> np.ndarray:
+def random_directions(m: int, d: int, *, seed: SeedLike=None) -> np.ndarray:
     """``m`` independent directions, uniform on the unit sphere of :math:`\\mathbb{R}^d`.
 
     Parameters
@@ -315,7 +334,7 @@ def random_directions(m, d, *, seed=None) -> np.ndarray:
     return X / n
 
 
-def small_init(m, d, init_scale, *, seed=None) -> np.ndarray:
+def small_init(m: int, d: int, init_scale: float, *, seed: SeedLike=None) -> np.ndarray:
     """The small initialization: ``m`` rows of norm ``init_scale`` in uniform random directions.
 
     Parameters

@@ -20,10 +20,13 @@ import numpy as np
 
 from . import _checks
 from ._kernels import angle
+from ._typing import ArrayLike
 from .deflation_process import DeflationResult
 from .flow import Trajectory, gradient_flow
-from .measures import _groups  # the group rule, applied record by record
-from .measures import recovery_path
+from .measures import (
+    _groups,  # the group rule, applied record by record
+    recovery_path,
+)
 from .model import fit_loss
 from .tensors import LowRankTensor
 
@@ -40,7 +43,7 @@ __all__ = [
 ]
 
 
-def first_indices(y: np.ndarray, levels) -> np.ndarray:
+def first_indices(y: np.ndarray, levels: ArrayLike) -> np.ndarray:
     """Index of the first row at which each column of ``y`` (n, k) is >= its level.
 
     Returns an int array of shape (k,), -1 for a column that never gets there.
@@ -49,7 +52,7 @@ def first_indices(y: np.ndarray, levels) -> np.ndarray:
     return np.where(above.any(axis=0), np.argmax(above, axis=0), -1)
 
 
-def first_crossings(t: np.ndarray, y: np.ndarray, levels) -> np.ndarray:
+def first_crossings(t: np.ndarray, y: np.ndarray, levels: ArrayLike) -> np.ndarray:
     """First time each column of ``y`` (n, k) reaches its level, on the record ``t`` (n,).
 
     The shared engine of :func:`fit_times` and the chapters' other crossing times:
@@ -68,7 +71,7 @@ def first_crossings(t: np.ndarray, y: np.ndarray, levels) -> np.ndarray:
     return out
 
 
-def crossing_times(t, y, levels) -> np.ndarray:
+def crossing_times(t: ArrayLike, y: ArrayLike, levels: ArrayLike) -> np.ndarray:
     """First time each column of ``y`` reaches its level (linear interpolation).
 
     Parameters
@@ -96,7 +99,7 @@ def crossing_times(t, y, levels) -> np.ndarray:
     return first_crossings(t, y, lev)
 
 
-def fit_times(traj: Trajectory, frac=0.9) -> np.ndarray:
+def fit_times(traj: Trajectory, frac: float=0.9) -> np.ndarray:
     """When each ground-truth component is fitted.
 
     Parameters
@@ -124,7 +127,7 @@ def fit_times(traj: Trajectory, frac=0.9) -> np.ndarray:
     return np.where(goal > 0, out, np.nan)
 
 
-def logit_fit_times(traj, frac=0.9) -> np.ndarray:
+def logit_fit_times(traj: Trajectory, frac: float=0.9) -> np.ndarray:
     """Fit times of an orthogonal target, interpolated on the logit scale.
 
     Like :func:`fit_times` (first time the fitted fraction
@@ -170,7 +173,7 @@ def logit_fit_times(traj, frac=0.9) -> np.ndarray:
     return out
 
 
-def group_fit_times(traj, frac=0.9, *, threshold=0.9) -> np.ndarray:
+def group_fit_times(traj: Trajectory, frac: float=0.9, *, threshold: float=0.9) -> np.ndarray:
     """When each ground-truth component is fitted, by group weight (any target).
 
     Parameters
@@ -204,7 +207,7 @@ def _times_corr(t, correlations):
     return t, C
 
 
-def alignment_times(t, correlations, *, level=0.5) -> np.ndarray:
+def alignment_times(t: ArrayLike, correlations: ArrayLike, *, level: float=0.5) -> np.ndarray:
     """When each component first aligns with some ground-truth direction.
 
     Parameters
@@ -223,12 +226,15 @@ def alignment_times(t, correlations, *, level=0.5) -> np.ndarray:
         First such time for every component, interpolated linearly between records;
         NaN if it never happens within the record.
     """
-    t, C = _times_corr(t, correlations)
+    tt, C = _times_corr(t, correlations)
     level = _checks.fraction("level", level)
-    return first_crossings(t, np.max(C**2, axis=2), level)
+    return first_crossings(tt, np.max(C**2, axis=2), level)
 
 
-def escape_time(W0, target, *, degree=2, frac=0.1, t_end=1e12, rtol=1e-6) -> float:
+def escape_time(
+    W0: ArrayLike, target: LowRankTensor, *, degree: float=2, frac: float=0.1, t_end:
+    float=1e12, rtol: float=1e-6,
+) -> float:
     """Time for gradient flow to leave the small initialization.
 
     The escape time is the first time the fitting loss
@@ -266,7 +272,9 @@ def escape_time(W0, target, *, degree=2, frac=0.1, t_end=1e12, rtol=1e-6) -> flo
     return float(tr.t[-1]) if tr.fit[-1] <= level else float("nan")
 
 
-def plateau_match(traj, result, *, threshold=0.9):
+def plateau_match(
+    traj: Trajectory, result: DeflationResult, *, threshold: float=0.9,
+) -> dict[str, float]:
     r"""Closest approach of gradient flow to the deflation process's first step.
 
     On the first plateau, the window between the first two group fit times

@@ -8,6 +8,9 @@ and ``scripts/ch6_sweep.py`` are thin command-line wrappers around these modules
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from .._optional import require
 from . import ch5, ch6
 
@@ -15,8 +18,8 @@ __all__ = ["RUN_FUNCTIONS", "run_function", "add_runner_arguments", "runner_opti
 # and the modules ch5, ch6
 
 #: Every run function of the book, by its ``cache_name``.
-RUN_FUNCTIONS = {
-    f.cache_name: f
+RUN_FUNCTIONS: dict[str, Callable[[dict[str, Any], int], dict[str, Any]]] = {
+    f.cache_name: f  # type: ignore[union-attr]
     for f in (ch5.run_modified, ch5.run_plain, ch6.run_fit_times, ch6.run_correlated,
               ch6.run_noisy, ch6.run_loss_curve)
 }

@@ -14,6 +14,7 @@ from scipy import integrate
 
 from .. import _checks
 from .._kernels import split
+from .._typing import ArrayLike
 from ..tensors import LowRankTensor
 from .early import predicted_winner
 from .growth import logistic_time
@@ -25,7 +26,7 @@ __all__ = [
 ]
 
 
-def first_order_fixed_point(target, k):
+def first_order_fixed_point(target: LowRankTensor, k: int) -> tuple[np.ndarray, float]:
     """First-order fixed point of a fitted group next to :math:`u_k`.
 
     Write :math:`T^* = a_k u_k^{\\otimes l} + E` (E: the other components and the noise).
@@ -60,7 +61,9 @@ def first_order_fixed_point(target, k):
     return x / np.linalg.norm(x), a + float(Eu @ u)
 
 
-def alignment_delay(correlation, weight, *, order=4):
+def alignment_delay(
+    correlation: ArrayLike, weight: ArrayLike, *, order: int=4,
+) -> float | np.ndarray:
     """Time for one direction to align with :math:`u` minus the norm it gains meanwhile.
 
     With :math:`p = \\langle \\bar w, u\\rangle` following
@@ -103,7 +106,7 @@ def alignment_delay(correlation, weight, *, order=4):
     return float(out) if out.ndim == 0 else out
 
 
-def predicted_fit_times(W0, target, frac=0.9) -> np.ndarray:
+def predicted_fit_times(W0: ArrayLike, target: LowRankTensor, frac: float=0.9) -> np.ndarray:
     """Fit time of every component of an orthogonal target, predicted from ``W0`` (chapter 6).
 
     For each k, over the components j whose early-phase winner
