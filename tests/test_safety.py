@@ -27,7 +27,10 @@ def test_targets_copy_their_inputs_and_are_read_only():
 def test_results_are_frozen_and_compare_by_identity():
     T = dfl.orthogonal_tensor([1.0], 3)
     tr = dfl.gradient_flow(dfl.small_init(2, 3, 1e-2, seed=0), T, 1.0, record=3)
-    assert tr == tr and tr != dfl.gradient_flow(tr.W, T, 1.0, record=3)
+    # identity semantics (eq=False): a copy with the very same fields is another result
+    twin = dataclasses.replace(tr)
+    assert twin is not tr and twin != tr and not (twin == tr)
+    assert tr != dfl.gradient_flow(tr.W, T, 1.0, record=3)
     with pytest.raises(dataclasses.FrozenInstanceError):
         tr.reg = 1.0
     res = dfl.modified_gradient_flow(T, 2, seed=0, max_time=1.0, first_epoch=1.0)

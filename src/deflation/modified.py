@@ -198,10 +198,11 @@ def modified_gradient_flow(
     reg = _checks.positive_float("reg", reg, allow_zero=True)
     reinit = _checks.boolean("reinit", reinit)
     ceiling = float(np.max(target.weights)) - reg / 2  # no component's weight reaches it
-    if reinit and target.order % 2 == 0 and reinit_threshold**2 >= ceiling:
+    # delta_1^2 >= ceiling, compared without squaring (no overflow for a huge threshold)
+    if reinit and target.order % 2 == 0 and (ceiling <= 0 or reinit_threshold >= math.sqrt(ceiling)):
         raise ValueError(
             f"reinit_threshold={reinit_threshold!r} re-draws every component for ever: "
-            f"reinit_threshold**2 = {reinit_threshold**2:.6g} must be < max(weights) - "
+            f"reinit_threshold**2 = {reinit_threshold:.6g}**2 must be < max(weights) - "
             f"reg/2 = {ceiling:.6g}, the weight that no component's weight reaches "
             "(docstring, Raises)"
         )

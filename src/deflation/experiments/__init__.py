@@ -8,6 +8,7 @@ and ``scripts/ch6_sweep.py`` are thin command-line wrappers around these modules
 
 from __future__ import annotations
 
+import argparse
 from collections.abc import Callable
 from typing import Any
 
@@ -25,7 +26,7 @@ RUN_FUNCTIONS: dict[str, Callable[[dict[str, Any], int], dict[str, Any]]] = {
 }
 
 
-def run_function(name: str):
+def run_function(name: str) -> Callable[[dict[str, Any], int], dict[str, Any]]:
     """The run function whose ``cache_name`` is ``name`` (for recomputing a cached record).
 
     Raises
@@ -41,7 +42,7 @@ def run_function(name: str):
         ) from None
 
 
-def add_runner_arguments(parser, *, default_jobs=1):
+def add_runner_arguments(parser: argparse.ArgumentParser, *, default_jobs: int = 1) -> None:
     """Add the options every sweep script shares to an ``argparse`` parser.
 
     ``--jobs`` (also spelled ``--n-jobs``): joblib workers; ``--dask ADDRESS``: run on a
@@ -58,7 +59,7 @@ def add_runner_arguments(parser, *, default_jobs=1):
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
 
 
-def runner_options(args):
+def runner_options(args: argparse.Namespace) -> tuple[int, Any, bool | None]:
     """``(n_jobs, client, progress)`` for :func:`deflation.sweep` from parsed options.
 
     Connects to the Dask scheduler given by ``--dask`` (``client`` is None otherwise);

@@ -80,7 +80,7 @@ def blowup_time(correlation: ArrayLike, weight: ArrayLike, *, order: int=4) -> f
     Parameters
     ----------
     correlation : float or array_like
-        :math:`p(0) = \\langle \\bar w(0), u\\rangle > 0`.
+        :math:`p(0) = \\langle \\bar w(0), u\\rangle \\in (0, 1]`.
     weight : float or array_like
         :math:`a > 0`.
     order : int, default 4
@@ -91,7 +91,7 @@ def blowup_time(correlation: ArrayLike, weight: ArrayLike, *, order: int=4) -> f
         :math:`t^* = 1 / (l (l-2)\\, a\\, p(0)^{l-2})`; for order 4,
         :math:`1/(8 a v(0))` with :math:`v = p^2`.
     """
-    p = _checks.positive_array("correlation", correlation)
+    p = _checks.positive_array("correlation", correlation, upper=1.0)
     a = _checks.positive_array("weight", weight)
     order = _checks.order(order)
     out = 1.0 / (order * (order - 2) * a * p ** (order - 2))
