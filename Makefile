@@ -47,12 +47,15 @@ export NPY_DISABLE_CPU_FEATURES := X86_V4 AVX512_ICL AVX512_SPR
 # inline backend (ipykernel only sets it when MPLBACKEND is unset), otherwise the
 # chapters' figures vanish. Only the unit tests and the benchmark use Agg.
 
-.PHONY: help venv .venv book test unit nbval book-check browser notebooks bench lock clean distclean \
+.PHONY: help venv .venv book test lint floors unit nbval book-check browser notebooks bench lock clean distclean \
         pdf repo-url binder-check
 
 help:
 	@echo "make book       execute the chapters and build the HTML book into _build/html"
-	@echo "make test       unit tests, strict nbval on book/*.ipynb, warning-free book build"
+	@echo "make test       lint, unit tests, dependency floors, cached data, strict nbval,"
+	@echo "                warning-free book build, browser test"
+	@echo "make lint       ruff (src, tests, scripts) and mypy (src), pinned and configured"
+	@echo "make floors     smoke test of the core at the declared minimum dependency versions"
 	@echo "make notebooks  re-execute every book/*.ipynb in place (store current outputs)"
 	@echo "make pdf        build a PDF of the whole book (_build/latex/book.pdf; needs TeX Live)"
 	@echo "make repo-url URL=https://github.com/OWNER/REPO   set the repository address everywhere"
@@ -76,7 +79,8 @@ $(STAMP): requirements.txt constraints.txt pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python >= 3.11 is required, found " + sys.version.split()[0])'
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --disable-pip-version-check -r requirements.txt -c constraints.txt
-	$(BIN)/python -m pip install --disable-pip-version-check --no-deps -e .
+	@# the package with every extra the book uses ([book]); -c keeps every one at its pin
+	$(BIN)/python -m pip install --disable-pip-version-check -c constraints.txt -e '.[book]'
 	$(BIN)/python -m ipykernel install --sys-prefix --name python3
 	@# JupyterLab in this environment: no news pop-up, no update check.
 	@mkdir -p $(VENV)/share/jupyter/lab/settings
@@ -97,8 +101,29 @@ book: $(STAMP)
 
 # ---------------------------------------------------------------------------------
 # The tests.
-test: unit check-data nbval book-check browser
+test: lint unit floors check-data nbval book-check browser
 	@echo "make test: all checks passed"
+
+# ruff and mypy, pinned in requirements.txt, configured (rules and why) in pyproject.toml.
+lint: $(STAMP)
+	$(BIN)/ruff check src tests scripts
+	$(BIN)/mypy
+
+# The declared dependency floors really work: a second venv with exactly the floor
+# versions of pyproject.toml's core dependencies (from PyPI; rebuilt when pyproject.toml
+# changes) runs a smoke test of the core (tests/floors_smoke.py).
+FLOORS_VENV := _build/floors-venv
+FLOORS := $(shell sed -n '/^dependencies = \[/,/^\]/p' pyproject.toml \
+	| grep -o '"[a-z_-]*>=[0-9.]*"' | tr -d '"' | sed 's/>=/==/')
+$(FLOORS_VENV)/.installed: pyproject.toml
+	rm -rf $(FLOORS_VENV)
+	$(PYTHON) -m venv $(FLOORS_VENV)
+	$(FLOORS_VENV)/bin/python -m pip install --disable-pip-version-check -q $(FLOORS)
+	$(FLOORS_VENV)/bin/python -m pip install --disable-pip-version-check -q --no-deps .
+	@touch $@
+
+floors: $(FLOORS_VENV)/.installed
+	cd _build && ../$(FLOORS_VENV)/bin/python ../tests/floors_smoke.py
 
 unit: $(STAMP)
 	@rc=0; MPLBACKEND=Agg $(BIN)/python -m pytest --ignore=tests/test_browser.py || rc=$$?; \

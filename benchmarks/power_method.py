@@ -19,9 +19,9 @@ from __future__ import annotations
 import numpy as np
 
 from deflation import tensor_deflation
+from deflation._kernels import ipow  # the package's own kernel, to compare like with like
 from deflation.tensors import (
     correlated_directions,
-    ipow,
     low_rank_tensor,
     random_directions,
     small_init,
@@ -75,7 +75,7 @@ def pairs(rho, shift):
     it, res, conv = [], [], []
     for seed in SEEDS:
         rng = np.random.default_rng(seed)
-        U = correlated_directions(D, len(WEIGHTS), rho, seed=rng)
+        U = correlated_directions(len(WEIGHTS), D, rho, seed=rng)
         T = low_rank_tensor(WEIGHTS, U)
         small_init(M, D, 1e-6, seed=rng)  # consumed as in run_correlated
         if shift == "old":

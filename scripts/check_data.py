@@ -29,7 +29,7 @@ import numpy as np
 
 import deflation as dfl
 from deflation.experiments import run_function
-from deflation.sweep import _run_one, read_record
+from deflation.sweeps import _run_one, read_record
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -100,7 +100,7 @@ def main(argv=None) -> int:
             diff = compare(rec["result"], fresh, args.rtol)
             n_checked += 1
             status = "ok" if not diff else "MISMATCH"
-            print(f"{str(folder):>16} {name:<16} seed {rec['seed']:>3} {path.name[:12]} "
+            print(f"{folder!s:>16} {name:<16} seed {rec['seed']:>3} {path.name[:12]} "
                   f"{time.perf_counter() - t0:6.1f} s  {status}", flush=True)
             failures += [f"{path}: {d}" for d in diff[:5]]
     n_total = sum(len(v) for v in groups.values())

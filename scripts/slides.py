@@ -49,10 +49,10 @@ from student import chapter_notebooks, strip_solutions  # noqa: E402
 
 #: npm packages served from the build: (name, version, sha512 integrity of the tarball).
 VENDOR = {
-    "reveal.js": ("4.6.1", "sha512-1CW0auaXNPmwmvQ7TwpszwVxMi2Xr5cTS3J3EBC/HHgbPF32Dn7aiu"
-                           "/LKWDOGjMbaDwKQiGmfqcoGQ74HUHCMw=="),
-    "requirejs": ("2.3.7", "sha512-DouTG8T1WanGok6Qjg2SXuCMzszOo0eHeH9hDZ5Y4x8Je+9JB38HdT"
-                           "LT4/VA8OaUhBa0JPVHJ0pyBkM1z+pDsw=="),
+    "reveal.js": ("4.6.1", ("sha512-1CW0auaXNPmwmvQ7TwpszwVxMi2Xr5cTS3J3EBC/HHgbPF32Dn7aiu"
+                           "/LKWDOGjMbaDwKQiGmfqcoGQ74HUHCMw==")),
+    "requirejs": ("2.3.7", ("sha512-DouTG8T1WanGok6Qjg2SXuCMzszOo0eHeH9hDZ5Y4x8Je+9JB38HdT"
+                           "LT4/VA8OaUhBa0JPVHJ0pyBkM1z+pDsw==")),
 }
 SLIDE_TYPES = {"slide", "subslide", "fragment", "notes", "-"}
 NEW_SLIDE = {"slide", "subslide"}
@@ -239,7 +239,7 @@ def myst_to_markdown(text: str) -> str:
     while i < len(lines):
         line = lines[i]
         if stack and line.strip() == stack[-1][0]:
-            fence, name = stack.pop()
+            _fence, name = stack.pop()
             if name == "math":
                 out.append("$$")
             i += 1

@@ -68,7 +68,7 @@ def _resolve(dotted):
                 obj = importlib.import_module(".".join(parts[: i + 1]))
                 continue
             except ImportError:
-                raise AttributeError(f"{dotted}: {'.'.join(parts[:i])} has no {part}")
+                raise AttributeError(f"{dotted}: {'.'.join(parts[:i])} has no {part}") from None
         owner, obj = obj, getattr(obj, part)
         name = part
     else:
@@ -89,7 +89,7 @@ def _documented(obj, name, owner, modules, no_members, explicit):
             module in modules and module not in no_members
             and qual in getattr(mod, "__all__", ())))
     # data: documented where it is defined (the owner, or a module it was aliased from)
-    for candidate in {owner.__name__} | {m for m in modules}:
+    for candidate in {owner.__name__} | set(modules):
         mod = importlib.import_module(candidate)
         for n in getattr(mod, "__all__", ()):
             if getattr(mod, n, None) is obj and f"{candidate}.{n}" in explicit:

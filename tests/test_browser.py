@@ -41,7 +41,6 @@ import sys
 import tempfile
 import time
 import urllib.request
-from collections import defaultdict
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 

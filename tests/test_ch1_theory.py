@@ -70,9 +70,13 @@ def test_all_won_probability_limits():
         lambda: theory.win_probabilities([[1.0, 0.5]]),
         lambda: theory.win_probabilities([1.0, 0.5], order=3),
         lambda: theory.miss_probability([1.0, 0.5], 0),
-        lambda: theory.all_won_probability([1.0, 0.5], 2.5),
     ],
 )
 def test_bad_inputs_raise(call):
     with pytest.raises(ValueError):
         call()
+
+
+def test_a_fractional_count_is_a_type_error():
+    with pytest.raises(TypeError, match=r"m must be an integer, got 2\.5"):
+        theory.all_won_probability([1.0, 0.5], 2.5)

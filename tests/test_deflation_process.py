@@ -39,7 +39,7 @@ def test_dense_input_gives_the_same_result():
 def test_power_iteration_converges_to_a_component():
     T = dfl.orthogonal_tensor([1.0, 0.6], 4)
     X0 = dfl.random_directions(5, 4, seed=0)
-    X, vals, it = dfl.power_iteration(T.contract, X0, 4)
+    X, vals, _it = dfl.power_iteration(T.contract, X0)
     for x, v in zip(X, vals):
         k = np.argmax(np.abs(x))
         assert abs(abs(x[k]) - 1) < 1e-10
@@ -59,7 +59,7 @@ def test_bad_input():
 
 def _correlated_target(seed, rho=0.8):
     rng = np.random.default_rng(seed)
-    U = dfl.correlated_directions(10, 4, rho, seed=rng)
+    U = dfl.correlated_directions(4, 10, rho, seed=rng)
     return dfl.low_rank_tensor([1.0, 0.7, 0.5, 0.35], U), rng
 
 
@@ -88,7 +88,7 @@ def test_shifted_power_iteration_increases_the_value_monotonically():
     alpha = 3 * np.sqrt(T.sqnorm())
     prev = np.einsum("ij,ij->i", T.contract(x), x)
     for _ in range(50):
-        x, vals, _ = dfl.power_iteration(T.contract, x, 4, max_iter=1, shift=alpha)
+        x, vals, _ = dfl.power_iteration(T.contract, x, max_iter=1, shift=alpha)
         assert np.all(vals >= prev - 1e-14)
         prev = vals
 
@@ -103,9 +103,9 @@ def test_eigen_residual_is_reported_and_small_on_orthogonal_targets():
 def test_power_method_inputs():
     T = dfl.orthogonal_tensor([1.0], 3)
     with pytest.raises(ValueError, match="max_iter"):
-        dfl.power_iteration(T.contract, np.eye(3)[:1], 3, max_iter=0)
+        dfl.power_iteration(T.contract, np.eye(3)[:1], max_iter=0)
     with pytest.raises(ValueError, match="shift"):
-        dfl.power_iteration(T.contract, np.eye(3)[:1], 3, shift=-1.0)
+        dfl.power_iteration(T.contract, np.eye(3)[:1], shift=-1.0)
     with pytest.raises(ValueError, match="shift"):
         dfl.tensor_deflation(T, shift="big")
     with pytest.raises(ValueError, match="max_iter"):

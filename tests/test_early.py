@@ -40,8 +40,8 @@ def test_alignment_times_and_locked_direction_by_hand():
     at = times.alignment_times(t, C, level=0.5)
     assert at[0] == pytest.approx(1.5)
     assert at[1] == 0.0 and np.isnan(at[2])
-    assert early.locked_direction(C, level=0.9).tolist() == [-1, 0, -1]
-    assert early.locked_direction(C, level=0.6).tolist() == [1, 0, -1]
+    assert early.locked_direction(C, threshold=0.9**0.5).tolist() == [-1, 0, -1]
+    assert early.locked_direction(C, threshold=0.6**0.5).tolist() == [1, 0, -1]
 
 
 def test_escape_time_scalings():
@@ -61,7 +61,7 @@ def test_input_checks():
         early.direction_flow(np.zeros((2, 6)), T, 1.0)
     with pytest.raises(ValueError, match="t_end"):
         early.direction_flow(np.ones((2, 6)), T, -1.0)
-    with pytest.raises(ValueError, match="W"):
+    with pytest.raises(ValueError, match="X0"):
         early.direction_flow(np.ones((2, 5)), T, 1.0)
     with pytest.raises(ValueError, match="record"):
         early.direction_flow(np.ones((2, 6)), T, 1.0, record=[0.0, 2.0])
@@ -69,8 +69,8 @@ def test_input_checks():
         times.alignment_times(np.arange(3.0), np.zeros((2, 1, 1)))
     with pytest.raises(ValueError, match="level"):
         times.alignment_times(np.arange(2.0), np.zeros((2, 1, 1)), level=1.5)
-    with pytest.raises(ValueError, match="level"):
-        early.locked_direction(np.zeros((2, 1, 1)), level=0.0)
+    with pytest.raises(ValueError, match="threshold"):
+        early.locked_direction(np.zeros((2, 1, 1)), threshold=1.0)
     with pytest.raises(ValueError, match="frac"):
         times.escape_time(np.ones((1, 6)), T, frac=1.0)
     with pytest.raises(ValueError, match="degree"):
@@ -90,6 +90,6 @@ def test_early_phase_plot_draws_one_line_per_component_per_panel():
     ax1, ax2 = plotting.early_phase(tr)
     assert len(ax1.lines) == 7 and len(ax2.lines) == 7
     assert np.isclose(ax2.lines[0].get_ydata()[0], 1.0)
-    with pytest.raises(ValueError, match="level"):
-        plotting.early_phase(tr, level=1.0)
+    with pytest.raises(ValueError, match="threshold"):
+        plotting.early_phase(tr, threshold=1.0)
     plt.close("all")

@@ -127,7 +127,7 @@ def test_formula_strings_and_expressions(fake_registry):
     assert not check("ex-ch3-cubic", "-4*a*theta**3")
     assert not check("ex-ch3-cubic", "-12*a*theta**2")
     assert check("ex-ch3-trig", "1 - cos(theta)**2")
-    r, p = sp.symbols("s delta", positive=True)
+    _r, _p = sp.symbols("s delta", positive=True)
     assert check("ex-ch5-bound", "(2*s - lambda)/(2*delta**2)")
 
 
@@ -194,7 +194,7 @@ def test_registry_rejects_duplicates_and_misplaced(monkeypatch):
 
     monkeypatch.setattr(ex, "_REGISTRY", None)
     monkeypatch.setattr(ch1, "ANSWERS", {"ex-ch2-a": Choice(1)})
-    with pytest.raises(ValueError, match="belongs in ch2.py"):
+    with pytest.raises(ValueError, match=r"belongs in ch2\.py"):
         ex.registry()
     monkeypatch.setattr(ch1, "ANSWERS", {"ex-ch1-a": Choice(1)})
     monkeypatch.setattr(ch2, "ANSWERS", {"ex-ch1-a": Choice(1)})

@@ -21,7 +21,7 @@ def test_dopri5_on_a_linear_system_with_dense_output():
     y0 = np.array([[1.0, 2.0], [1e-8, -1e-8], [3.0, 0.0]])
     times = np.linspace(0, 5, 23)
     rec = {}
-    t, y, stats = integrate.dopri5(
+    t, _y, stats = integrate.dopri5(
         lambda y: (-k * y, None), y0, 5.0, rtol=1e-9, atol=0.0,
         record_times=times, on_record=lambda t, y: rec.__setitem__(t, y.copy()),
     )
@@ -38,7 +38,7 @@ def _rk4_reference(W0, T, t_end, h):
     f = lambda W: -dfl.gradient(W, T)  # noqa: E731
     W = W0.copy()
     ts, res = [0.0], [dfl.residuals(W, T)]
-    n = int(round(t_end / h))
+    n = round(t_end / h)
     for i in range(n):
         k1 = f(W)
         k2 = f(W + h / 2 * k1)

@@ -5,10 +5,10 @@ import re
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import pytest  # noqa: E402
+import matplotlib.pyplot as plt
+import pytest
 
-from deflation import plotting  # noqa: E402
+from deflation import plotting
 
 
 def _draw(a):

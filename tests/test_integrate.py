@@ -131,7 +131,7 @@ def test_minimum_step_is_an_error_with_a_clear_message():
 
 def test_stop_is_located_inside_the_step():
     """y' = -y: stop where y = 0.5, i.e. at log 2, to 1e-9 (not at a step end)."""
-    t, y, stats = integrate.dopri5(
+    t, y, _stats = integrate.dopri5(
         lambda y: (-y, float(y[0, 0])), np.array([[1.0]]), 10.0, rtol=1e-10, atol=0.0,
         record_times=np.array([0.0]), on_record=lambda t, y: None,
         stop=lambda t, y, aux: aux - 0.5,
@@ -146,17 +146,16 @@ def test_stop_fit_time_matches_scipy_event():
     Relative accuracy 1e-5 at the default rtol 1e-6 of escape_time; before the stop was
     located on the continuous extension it was late by 0.4-1.2% on these seeds.
     """
-    from deflation import early
 
     T = dfl.orthogonal_tensor([1.0, 0.6, 0.3], 6)
     for seed in range(2):
         W0 = dfl.small_init(10, 6, 1e-4, seed=seed)
         level = 0.9 * dfl.fit_loss(W0, T)
 
-        def f(t, y):
+        def f(t, y, W0=W0):
             return -dfl.gradient(y.reshape(W0.shape), T).ravel()
 
-        def ev(t, y):
+        def ev(t, y, W0=W0, level=level):
             return dfl.fit_loss(y.reshape(W0.shape), T) - level
 
         ev.terminal = True

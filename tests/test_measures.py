@@ -25,7 +25,7 @@ def test_assign_groups_flipped_component_at_odd_order_belongs_nowhere():
     assert measures.group_sizes(W, T).tolist() == [1, 0]
     assert measures.recovered(W, T).tolist() == [True, False]
     rec = measures.recovery(W, T)
-    assert rec.recovered().tolist() == [True, False]
+    assert rec.within().tolist() == [True, False]
     assert rec.group_weight.tolist() == [1.0, 0.0] and rec.stray_weight == pytest.approx(0.5)
     # the flipped component works against u2: the fit loss is 0.5, not 0
     assert dfl.fit_loss(W, T) == pytest.approx(0.5)
@@ -40,7 +40,7 @@ def test_assign_groups_flipped_component_at_even_order_counts():
     assert measures.group_weights(norms, corr, order=4) == pytest.approx([1.0, 0.5])
     assert measures.group_sizes(W, T).tolist() == [1, 1]
     assert measures.recovered(W, T).tolist() == [True, True]
-    assert measures.recovery(W, T).recovered().tolist() == [True, True]
+    assert measures.recovery(W, T).within().tolist() == [True, True]
     assert dfl.fit_loss(W, T) == pytest.approx(0.0, abs=1e-12)
 
 

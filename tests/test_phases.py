@@ -73,7 +73,7 @@ def test_norm_correlation_bound_holds_for_growing_components():
     assert theory.norm_correlation_bound(4.0, 1.0) == 1.0
     with pytest.raises(ValueError, match="a_max"):
         theory.norm_correlation_bound(0.1, 0.0)
-    with pytest.raises(ValueError, match="traj"):
+    with pytest.raises(TypeError, match="traj"):
         phases.norm_correlation_samples("not a trajectory")
 
 

@@ -1,11 +1,11 @@
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
+import matplotlib.pyplot as plt
+import numpy as np
 
-import deflation as dfl  # noqa: E402
-from deflation import plotting  # noqa: E402
+import deflation as dfl
+from deflation import plotting
 
 
 def test_staircase_and_loss_curve_draw_one_line_per_component():

@@ -58,21 +58,21 @@ def test_recovered_input_checks():
 
 
 def test_modified_config_is_explicit_and_checked():
-    cfg = ch5.modified_config(6, 5, [1.0, 0.5], reg=0.02, setting="x")
+    cfg = ch5.modified_config(5, 6, [1.0, 0.5], reg=0.02, setting="x")
     for key in ("init_scale", "reinit_threshold", "reg", "first_epoch", "epoch_growth",
                 "max_time", "reinit"):
         assert key in cfg
     assert cfg["reg"] == 0.02 and cfg["setting"] == "x" and cfg["weights"] == [1.0, 0.5]
     with pytest.raises(ValueError, match="params"):
-        ch5.modified_config(6, 5, [1.0], gamma=1.0)
+        ch5.modified_config(5, 6, [1.0], gamma=1.0)
     with pytest.raises(ValueError, match="weights"):
-        ch5.modified_config(2, 5, [1.0, 0.5, 0.2])
+        ch5.modified_config(5, 2, [1.0, 0.5, 0.2])
     with pytest.raises(ValueError, match="m"):
-        ch5.modified_config(6, 0, [1.0])
+        ch5.modified_config(0, 6, [1.0])
 
 
 def test_run_functions_share_the_initialization_and_report(tmp_path):
-    cfg = ch5.modified_config(5, 6, [1.0, 0.5], max_time=150.0)
+    cfg = ch5.modified_config(6, 5, [1.0, 0.5], max_time=150.0)
     a = ch5.run_modified(cfg, 3)
     b = ch5.run_plain(cfg, 3)
     for out in (a, b):
@@ -86,7 +86,7 @@ def test_run_functions_share_the_initialization_and_report(tmp_path):
     np.testing.assert_allclose(res.trajectory.norms[0], np.linalg.norm(W0, axis=1))
     recs = dfl.sweep(ch5.run_modified, [cfg], seeds=[3], cache_dir=tmp_path)
     assert recs[0]["success"] and recs[0]["total_time"] == pytest.approx(a["total_time"])
-    with pytest.raises(ValueError, match="config"):
+    with pytest.raises(TypeError, match="config"):
         ch5.run_plain([1, 2], 0)
 
 
@@ -124,5 +124,5 @@ def test_epoch_staircase_marks_epochs_and_reinit_events():
     assert res.epoch_starts.size <= 20
     assert len(ax.texts) == n_events and ax.get_title() == "x"
     plt.close(fig)
-    with pytest.raises(ValueError, match="result"):
+    with pytest.raises(TypeError, match="result"):
         plotting.epoch_staircase(res.trajectory)

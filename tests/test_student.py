@@ -60,8 +60,8 @@ def test_strip_removes_tagged_cells_and_keeps_the_rest():
 
 
 def test_strip_removes_untagged_gated_regions_across_cells():
-    nb = _nb(("md", "Before\n```{exercise-end}\n```\n```{solution-start} ex-ch1-a\n"
-                    ":class: dropdown\n```\nSecret prose", []),
+    nb = _nb(("md", ("Before\n```{exercise-end}\n```\n```{solution-start} ex-ch1-a\n"
+                    ":class: dropdown\n```\nSecret prose"), []),
              ("code", "secret_code = 1", []),
              ("md", "More secret\n```{solution-end}\n```\nAfter", []),
              ("md", "```{solution-start} ex-ch1-b\n```\nS\n```{solution-end}\n```", []),

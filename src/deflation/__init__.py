@@ -1,12 +1,40 @@
 """deflation: simulations for the theory companion to Ge, Ren, Wang & Zhou (NeurIPS 2021),
 *Understanding Deflation Process in Over-parametrized Tensor Decomposition*.
 
-Import as ``import deflation as dfl``.
+Import as ``import deflation as dfl``. The most used functions and classes are available
+here and in ``__all__`` (``dfl.gradient_flow``, ``dfl.orthogonal_tensor``, ...); the
+others live in the public modules (``dfl.times``, ``dfl.measures``, ...), which a star
+import does not bring in. Only numpy, scipy,
+joblib and threadpoolctl are needed to import it; :mod:`deflation.plotting`, the exercise
+checker, the sweeps' progress bar and Dask runs need the extras ``[plot]``,
+``[exercises]``, ``[progress]`` and ``[dask]`` (all of them: ``[book]``).
 """
 
-from .flow import Trajectory, concatenate, gradient_flow
+from . import (
+    curvature,
+    deflation_process,
+    early,
+    experiments,
+    flow,
+    integrate,
+    matrix,
+    measures,
+    model,
+    modified,
+    phases,
+    plotting,
+    rates,
+    sweeps,
+    tensors,
+    theory,
+    times,
+)
+from ._blas import blas_threads
+from ._version import __version__
 from .curvature import hessian
-from .times import fit_times
+from .deflation_process import DeflationResult, power_iteration, tensor_deflation
+from .flow import Trajectory, concatenate, gradient_flow
+from .matrix import MatrixTrajectory, matrix_factorization_flow
 from .model import (
     correlations,
     fit_loss,
@@ -17,6 +45,8 @@ from .model import (
     residuals,
     state,
 )
+from .modified import ModifiedResult, modified_gradient_flow, reinitialize
+from .sweeps import cache_key, sweep
 from .tensors import (
     LowRankTensor,
     correlated_directions,
@@ -27,12 +57,41 @@ from .tensors import (
     symmetrize,
     with_noise,
 )
-
-from . import early, experiments, measures, phases, plotting, rates, theory, times
-from .deflation_process import DeflationResult, power_iteration, tensor_deflation
-from .matrix import MatrixTrajectory, matrix_factorization_flow
-from .modified import ModifiedResult, modified_gradient_flow, reinitialize
 from .theory import fit_floor
-from .sweep import cache_key, sweep
+from .times import fit_times
 
-from ._version import __version__
+__all__ = [
+    "DeflationResult",
+    "LowRankTensor",
+    "MatrixTrajectory",
+    "ModifiedResult",
+    "Trajectory",
+    "blas_threads",
+    "cache_key",
+    "concatenate",
+    "correlated_directions",
+    "correlations",
+    "fit_floor",
+    "fit_loss",
+    "fit_times",
+    "gradient",
+    "gradient_flow",
+    "hessian",
+    "loss",
+    "loss_and_gradient",
+    "low_rank_tensor",
+    "matrix_factorization_flow",
+    "model_tensor",
+    "modified_gradient_flow",
+    "orthogonal_tensor",
+    "power_iteration",
+    "random_directions",
+    "reinitialize",
+    "residuals",
+    "small_init",
+    "state",
+    "sweep",
+    "symmetrize",
+    "tensor_deflation",
+    "with_noise",
+]

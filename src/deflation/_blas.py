@@ -23,7 +23,7 @@ import os
 
 ENV = "DEFLATION_BLAS_THREADS"
 
-__all__ = ["ENV", "blas_thread_limit", "limit_blas_threads", "with_blas_limit"]
+__all__ = ["ENV", "blas_thread_limit", "blas_threads", "limit_blas_threads", "with_blas_limit"]
 
 _controller = None
 
@@ -83,3 +83,37 @@ def with_blas_limit(func):
             return func(*args, **kwargs)
 
     return wrapper
+
+
+def blas_threads(n: int | None = 1) -> contextlib.AbstractContextManager:
+    """A context manager: at most ``n`` BLAS threads in its body (None: leave BLAS alone).
+
+    The package's integrations and public model functions (:func:`deflation.gradient`,
+    :func:`deflation.loss`, ...) already run with ``DEFLATION_BLAS_THREADS`` threads (one
+    by default). Use this for your own numpy code around them, or to choose a count for
+    one block without touching the environment::
+
+        with dfl.blas_threads(1):
+            for W in samples:
+                g = W @ W.T  # your own products, one BLAS thread
+
+    Parameters
+    ----------
+    n : int or None, default 1
+        The thread limit, >= 1; None runs the body unchanged.
+
+    Returns
+    -------
+    context manager
+        threadpoolctl's limiter (or a null context when nothing needs to change).
+    """
+    if n is None:
+        return contextlib.nullcontext()
+    if isinstance(n, bool) or not isinstance(n, int):
+        raise TypeError(f"n must be a positive integer or None, got {n!r}")
+    if n < 1:
+        raise ValueError(f"n must be >= 1, got {n}")
+    blas = _get_controller().select(user_api="blas")
+    if all(lib.num_threads <= n for lib in blas.lib_controllers):
+        return contextlib.nullcontext()
+    return blas.limit(limits=n)

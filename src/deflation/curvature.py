@@ -46,8 +46,9 @@ from __future__ import annotations
 import numpy as np
 
 from . import _checks
-from .model import _check_target, _degree, _split
-from .tensors import LowRankTensor, _dense_contract, ipow
+from ._kernels import dense_contract, ipow, split
+from ._typing import ArrayLike
+from .tensors import LowRankTensor
 
 __all__ = ["hessian"]
 
@@ -75,7 +76,7 @@ def _flow_jacobian(W: np.ndarray, target: LowRankTensor, p: float, reg: float) -
     """
     m, d = W.shape
     l = target.order
-    norms, wbar, c = _split(W, p)
+    norms, wbar, c = split(W, p)
     U, a = target.basis.T, target.weights  # (r, d), (r,)
     V = np.concatenate((U, wbar))  # the residual's r + m directions
     gam = np.concatenate((a, -c))
@@ -87,7 +88,7 @@ def _flow_jacobian(W: np.ndarray, target: LowRankTensor, p: float, reg: float) -
     M = ((Xl2 * gam) @ (V[:, :, None] * V[:, None, :]).reshape(V.shape[0], d * d))
     M = M.reshape(m, d, d)
     if target.noise is not None:
-        C += _dense_contract(target.noise, wbar)
+        C += dense_contract(target.noise, wbar)
         M += _noise_matrix(target.noise, wbar)
     rho = np.vecdot(C, wbar)
     r = U.shape[0]
@@ -132,7 +133,8 @@ def _flow_jacobian(W: np.ndarray, target: LowRankTensor, p: float, reg: float) -
     return J.reshape(m * d, m * d)
 
 
-def hessian(W, target, reg=0.0, *, degree=2) -> np.ndarray:
+def hessian(W: ArrayLike, target: LowRankTensor, reg: float = 0.0, *,
+            degree: float = 2) -> np.ndarray:
     r"""The Hessian :math:`\nabla^2 L(W)` of the loss, in closed form.
 
     Parameters
@@ -157,10 +159,10 @@ def hessian(W, target, reg=0.0, *, degree=2) -> np.ndarray:
     ValueError
         If ``m * d`` exceeds 4000 (the dense matrix would need more than 128 MB).
     """
-    target = _check_target(target)
+    target = _checks.instance("target", target, LowRankTensor, "see orthogonal_tensor")
     W = _checks.weight_matrix(W, target.d)
     reg = _checks.positive_float("reg", reg, allow_zero=True)
-    p = _degree(degree, target.order)
+    p = _checks.degree(degree, target.order)
     if W.size > DENSE_LIMIT:
         raise ValueError(
             f"W has m * d = {W.size} entries; the dense Hessian is formed only up to "

@@ -20,12 +20,16 @@ Frobenius norm, :math:`\\beta(R) \\le (l-1)\\|R\\|_F`, and the default shift is
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 
 from . import _checks
-from .tensors import LowRankTensor, _dense_contract, ipow, random_directions
+from ._blas import with_blas_limit
+from ._kernels import dense_contract, ipow
+from ._typing import ArrayLike, SeedLike
+from .tensors import LowRankTensor, random_directions
 
 __all__ = ["DeflationResult", "tensor_deflation", "power_iteration"]
 
@@ -75,7 +79,7 @@ def _contractor(target):
     if not (np.allclose(T, np.transpose(T, perm), atol=1e-10)
             and np.allclose(T, np.moveaxis(T, 0, -1), atol=1e-10)):
         raise ValueError("target must be a symmetric tensor")
-    return (lambda X: _dense_contract(T, X)), T.shape[0], T.ndim, float(np.sum(T * T)), None
+    return (lambda X: dense_contract(T, X)), T.shape[0], T.ndim, float(np.sum(T * T)), None
 
 
 def _power_rows(contract, X0, max_iter, tol, shift):
@@ -106,20 +110,26 @@ def _power_rows(contract, X0, max_iter, tol, shift):
     return X, values, iters, done
 
 
-def power_iteration(contract, X0, order, *, max_iter=1000, tol=1e-13, shift=0.0):
+@with_blas_limit
+def power_iteration(
+    contract: Callable[[np.ndarray], np.ndarray], X0: ArrayLike, *, max_iter: int=1000, tol:
+    float=1e-13, shift: float=0.0,
+) -> tuple[np.ndarray, np.ndarray, int]:
     """Run the (shifted) tensor power method from every row of ``X0`` at once.
 
     :math:`x \\leftarrow (T(x^{l-1}, \\cdot) + \\alpha x)/\\|\\cdot\\|`; ``shift = 0``
     is the plain method, a shift above :math:`(l-1)\\|T\\|_F` is SS-HOPM with
-    guaranteed monotone convergence (module docstring).
+    guaranteed monotone convergence (module docstring). The order :math:`l` is whatever
+    ``contract`` implements.
 
     Parameters
     ----------
     contract : callable
-        ``contract(X)`` returns the rows :math:`T(x_i^{l-1}, \\cdot)`.
-    X0 : ndarray (n, d)
-        Unit starting vectors.
-    order : int
+        ``contract(X)`` returns the rows :math:`T(x_i^{l-1}, \\cdot)`, an array of the
+        shape of ``X`` (for example ``target.contract`` of a
+        :class:`~deflation.tensors.LowRankTensor`).
+    X0 : array_like (n, d)
+        Unit starting vectors (rows of norm 1, to 1e-8).
     max_iter : int, default 1000
         At least 1.
     tol : float, default 1e-13
@@ -136,23 +146,35 @@ def power_iteration(contract, X0, order, *, max_iter=1000, tol=1e-13, shift=0.0)
     n_iter : int
         Iterations until the last row stopped (``max_iter`` if one never did).
     """
-    _checks.order(order)
+    if not callable(contract):
+        raise TypeError(f"contract must be callable, got {type(contract).__name__}")
+    X = _checks.weight_matrix(X0, name="X0")
+    err = float(np.max(np.abs(np.linalg.norm(X, axis=1) - 1.0)))
+    if err > 1e-8:
+        raise ValueError(f"X0 must have unit rows, got max | ||x_i|| - 1 | = {err:.3g}")
     max_iter = _checks.positive_int("max_iter", max_iter)
     tol = _checks.positive_float("tol", tol)
     shift = _checks.positive_float("shift", shift, allow_zero=True)
-    X, values, iters, _ = _power_rows(contract, X0, max_iter, tol, shift)
+    Y = np.asarray(contract(X[:1]))
+    if Y.shape != (1, X.shape[1]):
+        raise ValueError(
+            f"contract must map an (n, d) array to an (n, d) array, got shape {Y.shape} "
+            f"for shape {(1, X.shape[1])}"
+        )
+    X, values, iters, _ = _power_rows(contract, X, max_iter, tol, shift)
     return X, values, int(iters.max())
 
 
+@with_blas_limit
 def tensor_deflation(
-    target,
+    target: LowRankTensor | ArrayLike,
     *,
-    n_components=None,
-    n_restarts=10,
-    max_iter=1000,
-    tol=1e-13,
-    shift="auto",
-    seed=None,
+    n_components: int | None=None,
+    n_restarts: int=10,
+    max_iter: int=1000,
+    tol: float=1e-13,
+    shift: float | str="auto",
+    seed: SeedLike=None,
 ) -> DeflationResult:
     """The classical tensor deflation process (module docstring).
 
@@ -200,7 +222,12 @@ def tensor_deflation(
         shift = _checks.positive_float("shift", shift, allow_zero=True)
     rng = _checks.seed_or_rng(seed)
 
-    weights, vectors, iters, eig_res, conv, shifts = [], [], [], [], [], []
+    weights: list[float] = []
+    vectors: list[np.ndarray] = []
+    iters: list[int] = []
+    eig_res: list[float] = []
+    conv: list[bool] = []
+    shifts: list[float] = []
 
     def residual_contract(X):
         out = contract(X)

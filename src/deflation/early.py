@@ -14,16 +14,15 @@ component locks onto. The times (alignment, escape) are in :mod:`deflation.times
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 import numpy as np
 
 from . import _checks
-from .flow import _record_times
+from ._typing import ArrayLike
 from .integrate import dopri5
-from .measures import _assign
-from .model import _check_target
+from .measures import assign_groups
+from .tensors import LowRankTensor
 
 __all__ = [
     "DirectionPath",
@@ -56,7 +55,10 @@ class DirectionPath:
         return self.correlations**2
 
 
-def direction_flow(X0, target, t_end, *, rtol=1e-8, record=200) -> DirectionPath:
+def direction_flow(
+    X0: ArrayLike, target: LowRankTensor, t_end: float, *, rtol: float=1e-8, record: int |
+    ArrayLike=200,
+) -> DirectionPath:
     """Integrate the early-phase direction flow (tensor power flow) of many directions.
 
     Each row follows :math:`\\dot x = 4 (I - x x^\\top) T^*(x^{l-1}, \\cdot)`
@@ -80,15 +82,15 @@ def direction_flow(X0, target, t_end, *, rtol=1e-8, record=200) -> DirectionPath
     -------
     DirectionPath
     """
-    target = _check_target(target)
-    X = _checks.weight_matrix(X0, target.d)
+    target = _checks.instance("target", target, LowRankTensor, "see orthogonal_tensor")
+    X = _checks.weight_matrix(X0, target.d, name="X0")
     n = np.linalg.norm(X, axis=1)
     if np.any(n == 0):
         raise ValueError("X0 must have no zero row")
     X = X / n[:, None]
     t_end = _checks.positive_float("t_end", t_end)
     rtol = _checks.positive_float("rtol", rtol)
-    times = _record_times(record, t_end)
+    times = _checks.record_times(record, t_end)
     l = target.order
 
     def rhs(Y):
@@ -110,18 +112,21 @@ def direction_flow(X0, target, t_end, *, rtol=1e-8, record=200) -> DirectionPath
     return DirectionPath(np.array(rec_t), np.array(rec_c), Y)
 
 
-def locked_direction(correlations, *, level=0.9, order=4) -> np.ndarray:
+def locked_direction(correlations: ArrayLike, *, threshold: float=0.95, order: int=4) -> np.ndarray:
     """The ground-truth direction each component has locked onto at the last record.
 
-    The group rule of :func:`deflation.measures.assign_groups` with correlation
-    threshold :math:`\\sqrt{\\text{level}}`, applied to the last record.
+    The group rule of :func:`deflation.measures.assign_groups` (correlation
+    ``threshold``), applied to the last record.
 
     Parameters
     ----------
     correlations : array_like, shape (n_t, n, r)
-    level : float, default 0.9
-        A component counts as locked when its aligned squared correlation at the last
-        record exceeds ``level``.
+        Signed :math:`\\langle \\bar w_j(t), u_k\\rangle` (``Trajectory.correlations``,
+        ``DirectionPath.correlations``).
+    threshold : float, default 0.95
+        A component counts as locked when its aligned correlation at the last record
+        exceeds ``threshold`` (a correlation, not its square: 0.95 is a squared
+        correlation of about 0.9), in [0, 1).
     order : int, default 4
         Order of the target: at odd order only a positive correlation locks.
 
@@ -132,6 +137,7 @@ def locked_direction(correlations, *, level=0.9, order=4) -> np.ndarray:
         correlation at odd order), or -1 for a component that is not (yet) locked.
     """
     C = _checks.finite_array("correlations", correlations, ndim=3)
-    level = _checks.fraction("level", level)
-    labels, _ = _assign(C[-1], _checks.order(order), math.sqrt(level))
-    return labels
+    if C.shape[0] < 1:
+        raise ValueError(f"correlations must hold at least one record, got shape {C.shape}")
+    last = C[-1]
+    return assign_groups(np.ones(last.shape[0]), last, order=order, threshold=threshold)

@@ -15,10 +15,12 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from . import _checks
+from ._kernels import ipow
+from ._typing import ArrayLike
 from .curvature import DENSE_LIMIT, _flow_jacobian
 from .integrate import METHODS, RTOL_MIN, integrate
-from .model import _check_target, _degree, _descent, _state, _terms
-from .tensors import LowRankTensor, ipow
+from .model import _descent, _state, _terms  # the model's own fast right-hand side
+from .tensors import LowRankTensor
 
 __all__ = ["Trajectory", "gradient_flow", "concatenate"]
 
@@ -136,33 +138,21 @@ class _Recorder:
         )
 
 
-def _record_times(record, t_end: float) -> np.ndarray:
-    if isinstance(record, (int, np.integer)) and not isinstance(record, bool):
-        n = _checks.positive_int("record", record, minimum=2)
-        return np.linspace(0.0, t_end, n)
-    times = _checks.finite_array("record", record, ndim=1)
-    if times.size == 0 or np.any(np.diff(times) <= 0) or times[0] < 0 or times[-1] > t_end:
-        raise ValueError(
-            "record must be an int >= 2 or an increasing array of times in [0, t_end]"
-        )
-    return times
-
-
 def gradient_flow(
-    W0,
-    target,
-    t_end,
+    W0: ArrayLike,
+    target: LowRankTensor,
+    t_end: float,
     *,
-    reg=0.0,
-    degree=2,
-    rtol=1e-7,
-    atol=0.0,
-    record=200,
-    record_W=False,
-    stop_fit=None,
-    max_steps=1_000_000,
-    method="auto",
-    stationary_rate=1e-12,
+    reg: float = 0.0,
+    degree: float = 2,
+    rtol: float = 1e-7,
+    atol: float = 0.0,
+    record: int | ArrayLike = 200,
+    record_W: bool = False,
+    stop_fit: float | None = None,
+    max_steps: int = 1_000_000,
+    method: str = "auto",
+    stationary_rate: float = 1e-12,
 ) -> Trajectory:
     """Integrate gradient flow :math:`\\dot W = -\\nabla L(W)` from ``W0`` up to ``t_end``.
 
@@ -216,11 +206,11 @@ def gradient_flow(
     -------
     Trajectory
     """
-    target = _check_target(target)
+    target = _checks.instance("target", target, LowRankTensor, "see orthogonal_tensor")
     W0 = _checks.weight_matrix(W0, target.d)
     t_end = _checks.positive_float("t_end", t_end)
     reg = _checks.positive_float("reg", reg, allow_zero=True)
-    p = _degree(degree, target.order)
+    p = _checks.degree(degree, target.order)
     rtol = _checks.positive_float("rtol", rtol)
     if rtol < RTOL_MIN:
         # as scipy's solve_ivp: below 100 float spacings the error estimates are rounding
@@ -233,7 +223,8 @@ def gradient_flow(
         stop_fit = _checks.positive_float("stop_fit", stop_fit, allow_zero=True)
     max_steps = _checks.positive_int("max_steps", max_steps)
     stationary_rate = _checks.positive_float("stationary_rate", stationary_rate, allow_zero=True)
-    times = _record_times(record, t_end)
+    record_W = _checks.boolean("record_W", record_W)
+    times = _checks.record_times(record, t_end)
     l = target.order
 
     def rhs(W):
@@ -264,7 +255,7 @@ def gradient_flow(
     return recorder.trajectory(W, stats, p)
 
 
-def concatenate(parts: list[Trajectory], offsets) -> Trajectory:
+def concatenate(parts: list[Trajectory], offsets: ArrayLike) -> Trajectory:
     """Join trajectories run one after another (epochs), shifting each by its offset.
 
     Parameters
@@ -284,7 +275,7 @@ def concatenate(parts: list[Trajectory], offsets) -> Trajectory:
         raise ValueError("parts must contain at least one Trajectory")
     bad = [type(p).__name__ for p in parts if not isinstance(p, Trajectory)]
     if bad:
-        raise ValueError(f"parts must all be Trajectory objects, got {bad}")
+        raise TypeError(f"parts must all be Trajectory objects, got {bad}")
     offsets = _checks.finite_array("offsets", offsets, ndim=1)
     if offsets.size != len(parts):
         raise ValueError(

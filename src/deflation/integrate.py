@@ -41,7 +41,7 @@ inside the step where it happens, not at the step's end.
 from __future__ import annotations
 
 import math
-from typing import Callable
+from collections.abc import Callable
 
 import numpy as np
 
@@ -263,6 +263,7 @@ class _Dopri5:
 
     def __init__(self, rhs, t, y, f, aux, h, rtol, atol, stats):
         self.rhs, self.rtol, self.atol, self.stats = rhs, rtol, atol, stats
+        self.max_steps, self.t_end = 1_000_000, math.inf  # set by the driver
         self.shape = y.shape
         self.t, self.y, self.f, self.aux, self.h = t, y, f, aux, h
         self.y_flat = y.ravel()
@@ -418,7 +419,8 @@ class _SymmetricSolver:
         lam, Q = np.linalg.eigh(0.5 * (J + J.T))
         self.lam, self.Q, self.QT = lam, Q, Q.T.copy()
         self.rho = float(np.max(np.abs(lam))) if lam.size else 0.0
-        self._c = None
+        self._c: float | None = None
+        self._inv = np.ones_like(lam)
 
     def solve(self, c: float, b: np.ndarray) -> np.ndarray:
         if c != self._c:
@@ -435,6 +437,7 @@ class _Bdf:
     def __init__(self, rhs, jac, t, y, f, aux, h, rtol, atol, stats, J0=None):
         rtol, atol = BDF_TOL_FACTOR * rtol, BDF_TOL_FACTOR * atol
         self.rhs, self.jac, self.rtol, self.atol, self.stats = rhs, jac, rtol, atol, stats
+        self.max_steps, self.t_end = 1_000_000, math.inf  # set by the driver
         self.shape = y.shape
         n = y.size
         self.t, self.y, self.aux = t, y, aux
@@ -493,7 +496,7 @@ class _Bdf:
 
     def _newton(self, t_new, y_predict, c, psi, scale):
         """scipy's ``solve_bdf_system``: simplified Newton iterations."""
-        d = 0.0
+        d: np.ndarray | float = 0.0
         y = y_predict.copy()
         dy_norm_old = None
         converged = False
@@ -773,7 +776,7 @@ def integrate(
         J0 = None
         if method == "bdf":
             pass
-        elif auto and h_acc * _RHO_FLOOR > STIFF_HLAMBDA:
+        elif auto and jac is not None and h_acc * _RHO_FLOOR > STIFF_HLAMBDA:
             # A stiff start (a state at rest, or one whose only motion is slow): the step
             # accuracy allows is beyond Dormand-Prince's stability limit. Only then is the
             # Jacobian formed; a start with fast motion (small h_acc) begins explicitly.
@@ -781,6 +784,7 @@ def integrate(
             stats.n_jac += 1
             if h_acc * _spectral_radius(J0) <= STIFF_HLAMBDA:
                 J0 = None
+        stepper: _Dopri5 | _Bdf
         if method == "bdf" or J0 is not None:
             h = select_initial_step(rhs, y, f, t_end, rtol, atol, stats, order=1)
             stepper = _Bdf(rhs, jac, t, y, f, aux, h, rtol, atol, stats, J0=J0)
@@ -798,7 +802,7 @@ def integrate(
                 if s_new <= 0:
                     stopped = True
 
-                    def g(x, t_old=t_old, h=h):
+                    def g(x, t_old=t_old, h=h, stepper=stepper):
                         yx = stepper.dense(x)
                         stats.n_eval += 1
                         return stop(t_old + x * h, yx, rhs(yx)[1])

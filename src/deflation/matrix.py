@@ -14,9 +14,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import _checks
-from .flow import _record_times
+from ._typing import ArrayLike, SeedLike
 from .integrate import dopri5
-from .tensors import _weights, small_init
+from .tensors import small_init
 
 __all__ = ["MatrixTrajectory", "matrix_factorization_flow"]
 
@@ -47,7 +47,8 @@ class MatrixTrajectory:
 
 
 def matrix_factorization_flow(
-    weights, *, d, m, init_scale, t_end, seed=None, rtol=1e-7, record=200
+    weights: ArrayLike, *, d: int, m: int, init_scale: float, t_end: float, seed: SeedLike=None,
+    rtol: float=1e-7, record: int | ArrayLike=200,
 ) -> MatrixTrajectory:
     """Gradient flow on :math:`\\tfrac12\\|W^\\top W - M^*\\|_F^2` from a small random start.
 
@@ -74,7 +75,7 @@ def matrix_factorization_flow(
     -------
     MatrixTrajectory
     """
-    a = _weights(weights)
+    a = _checks.weights(weights)
     d = _checks.positive_int("d", d)
     if a.size > d:
         raise ValueError(f"the number of weights r={a.size} must be <= d={d}")
@@ -98,7 +99,7 @@ def matrix_factorization_flow(
 
     _, W, stats = dopri5(
         rhs, W0, t_end, rtol=rtol, atol=0.0,
-        record_times=_record_times(record, t_end), on_record=on_record,
+        record_times=_checks.record_times(record, t_end), on_record=on_record,
     )
     return MatrixTrajectory(
         np.array(rec_t), np.array(rec_loss), np.array(rec_res), a, W, stats.n_eval

@@ -18,9 +18,11 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import _checks
+from ._kernels import split
+from ._typing import ArrayLike, HasTrajectory
 from .deflation_process import DeflationResult
 from .flow import Trajectory
-from .model import _check_target, _degree, _split, residuals
+from .model import residuals
 from .tensors import LowRankTensor
 from .theory import fitted_weight
 
@@ -43,14 +45,6 @@ __all__ = [
 # The one group-assignment rule
 
 
-def _threshold(threshold) -> float:
-    """A correlation threshold in [0, 1)."""
-    x = _checks.positive_float("threshold", threshold, allow_zero=True)
-    if not x < 1:
-        raise ValueError(f"threshold must be in [0, 1), got {x!r}")
-    return x
-
-
 def _aligned(S, order: int) -> np.ndarray:
     """Aligned correlations: signed at odd order, absolute at even order, in [-1, 1]."""
     return np.clip(np.abs(S) if order % 2 == 0 else S, -1.0, 1.0)
@@ -69,8 +63,10 @@ def _assign(S, order: int, threshold: float, c=None, min_weight: float = 0.0):
     return np.where(keep, best, -1), A
 
 
-def assign_groups(norms, correlations, *, order=4, threshold=0.0, min_weight=0.0,
-                  degree=2) -> np.ndarray:
+def assign_groups(
+    norms: ArrayLike, correlations: ArrayLike, *, order: int=4, threshold: float=0.0,
+    min_weight: float=0.0, degree: float=2,
+) -> np.ndarray:
     """The ground-truth direction each model component belongs to (one rule, book-wide).
 
     Component j belongs to direction :math:`k = \\arg\\max_k s_{jk}` when
@@ -104,9 +100,9 @@ def assign_groups(norms, correlations, *, order=4, threshold=0.0, min_weight=0.0
     """
     n, P = _norms_corr(norms, correlations)
     order = _checks.order(order)
-    thr = _threshold(threshold)
+    thr = _checks.threshold(threshold)
     min_weight = _checks.positive_float("min_weight", min_weight, allow_zero=True)
-    p = _degree(degree, order)
+    p = _checks.degree(degree, order)
     labels, _ = _assign(P, order, thr, n**p, min_weight)
     return labels
 
@@ -124,8 +120,10 @@ def _norms_corr(norms, correlations):
     return n, P
 
 
-def group_weights(norms, correlations, *, order=4, threshold=0.0, min_weight=0.0,
-                  degree=2) -> np.ndarray:
+def group_weights(
+    norms: ArrayLike, correlations: ArrayLike, *, order: int=4, threshold: float=0.0,
+    min_weight: float=0.0, degree: float=2,
+) -> np.ndarray:
     """Total weight of the components that belong to each ground-truth direction.
 
     Parameters
@@ -145,14 +143,16 @@ def group_weights(norms, correlations, *, order=4, threshold=0.0, min_weight=0.0
     n = np.asarray(norms, dtype=float)
     r = np.shape(correlations)[-1]
     onehot = labels[..., None] == np.arange(r)
-    return np.sum(onehot * (n ** _degree(degree, order))[..., None], axis=-2)
+    return np.sum(onehot * (n ** _checks.degree(degree, order))[..., None], axis=-2)
 
 
 def _unpack(x, target, reg):
-    """(W, target, reg) from a parameter matrix, a Trajectory or a ModifiedResult."""
-    from .modified import ModifiedResult  # not at the top: modified imports times
+    """(W, target, reg) from a parameter matrix, a Trajectory or a ModifiedResult.
 
-    if isinstance(x, ModifiedResult):
+    A ModifiedResult is recognized by its ``trajectory`` attribute (a Trajectory), so
+    this module need not import :mod:`deflation.modified`, which sits above it.
+    """
+    if isinstance(getattr(x, "trajectory", None), Trajectory):
         x = x.trajectory
     if isinstance(x, Trajectory):
         target = x.target if target is None else target
@@ -162,13 +162,16 @@ def _unpack(x, target, reg):
         if target is None:
             raise ValueError("target must be given when x is a parameter matrix")
         W = x
-    target = _check_target(target)
+    target = _checks.instance("target", target, LowRankTensor, "see orthogonal_tensor")
     W = _checks.weight_matrix(W, target.d)
     reg = 0.0 if reg is None else _checks.positive_float("reg", reg, allow_zero=True)
     return W, target, reg
 
 
-def group_sizes(x, target=None, *, threshold=0.0, min_weight=0.0) -> np.ndarray:
+def group_sizes(
+    x: ArrayLike | Trajectory | HasTrajectory, target: LowRankTensor | None = None, *,
+    threshold: float=0.0, min_weight: float=0.0,
+) -> np.ndarray:
     """How many components belong to each ground-truth direction (:func:`assign_groups`).
 
     Parameters
@@ -188,21 +191,16 @@ def group_sizes(x, target=None, *, threshold=0.0, min_weight=0.0) -> np.ndarray:
     ndarray of int, shape (r,)
     """
     W, target, _ = _unpack(x, target, None)
-    thr = _threshold(threshold)
+    thr = _checks.threshold(threshold)
     min_weight = _checks.positive_float("min_weight", min_weight, allow_zero=True)
-    _, wbar, c = _split(W, 2.0)  # directions and weights only: no Gram matrix needed
+    _, wbar, c = split(W, 2.0)  # directions and weights only: no Gram matrix needed
     labels, _ = _assign(wbar @ target.basis, target.order, thr, c, min_weight)
     return np.bincount(labels[labels >= 0], minlength=target.rank)
 
 
-def _angle(x, y) -> float:
-    """Angle between unit vectors up to sign (NaN if ``x`` is None)."""
-    if x is None:
-        return float("nan")
-    return math.acos(min(1.0, abs(float(x @ y))))
-
-
-def group_directions(W, target, *, threshold=0.9):
+def group_directions(
+    W: ArrayLike, target: LowRankTensor, *, threshold: float=0.9,
+) -> list[np.ndarray | None]:
     """Weighted mean direction of each group (see :class:`Recovery`), signs aligned.
 
     Parameters
@@ -218,13 +216,13 @@ def group_directions(W, target, *, threshold=0.9):
         For each k, :math:`x_k \\propto \\sum_{j\\in G_k} c_j\\, \\mathrm{sign}
         (\\langle \\bar w_j, u_k\\rangle)\\, \\bar w_j`, normalized; None for an empty group.
     """
-    target = _check_target(target)
+    target = _checks.instance("target", target, LowRankTensor, "see orthogonal_tensor")
     W = _checks.weight_matrix(W, target.d)
-    thr = _threshold(threshold)
-    _, wbar, c = _split(W, 2.0)
+    thr = _checks.threshold(threshold)
+    _, wbar, c = split(W, 2.0)
     P = wbar @ target.basis
     labels, _ = _assign(P, target.order, thr)
-    out = []
+    out: list[np.ndarray | None] = []
     for k in range(target.rank):
         sel = labels == k
         if not np.any(sel):
@@ -285,9 +283,14 @@ class Recovery:
         """Relative weight error :math:`(b_k - a_k) / a_k`, shape (r,)."""
         return (self.group_weight - self.weights) / self.weights
 
-    def recovered(self, tol=0.05) -> np.ndarray:
-        """Components recovered to ``tol``: direction angle at most ``tol`` (radians)
-        and relative weight error at most ``tol``; bool array of shape (r,)."""
+    def within(self, tol: float = 0.05) -> np.ndarray:
+        """Components whose group is within ``tol`` of the truth: direction angle at most
+        ``tol`` (radians) and relative weight error :math:`|b_k - a_k|/a_k` at most
+        ``tol``; bool array of shape (r,).
+
+        For an orthogonal target without noise, :func:`recovered` (the weight criterion
+        of chapter 5) is the book's "recovered"; this is its analogue for any target.
+        """
         tol = _checks.positive_float("tol", tol)
         ang = np.where(np.isfinite(self.direction_angle), self.direction_angle, np.inf)
         return (ang <= tol) & (np.abs(self.weight_error) <= tol)
@@ -328,7 +331,10 @@ def _recovery(c, V, target: LowRankTensor, threshold: float, min_weight: float,
     return Recovery(b, phi, ang, best_corr, stray, float(np.sum(terms) + stray), a.copy())
 
 
-def recovery(W, target, *, threshold=0.9, min_weight=1e-3, degree=2) -> Recovery:
+def recovery(
+    W: ArrayLike, target: LowRankTensor, *, threshold: float=0.9, min_weight: float=1e-3,
+    degree: float=2,
+) -> Recovery:
     """The recovery measure of a model ``W`` (see :class:`Recovery`; chapter 6).
 
     Parameters
@@ -350,15 +356,17 @@ def recovery(W, target, *, threshold=0.9, min_weight=1e-3, degree=2) -> Recovery
     -------
     Recovery
     """
-    target = _check_target(target)
+    target = _checks.instance("target", target, LowRankTensor, "see orthogonal_tensor")
     W = _checks.weight_matrix(W, target.d)
-    thr = _threshold(threshold)
+    thr = _checks.threshold(threshold)
     min_weight = _checks.positive_float("min_weight", min_weight, allow_zero=True)
-    _, wbar, c = _split(W, _degree(degree, target.order))
+    _, wbar, c = split(W, _checks.degree(degree, target.order))
     return _recovery(c, wbar, target, thr, min_weight)
 
 
-def deflation_recovery(result, target, *, threshold=0.9) -> Recovery:
+def deflation_recovery(
+    result: DeflationResult, target: LowRankTensor, *, threshold: float=0.9,
+) -> Recovery:
     """The recovery measure of the output of :func:`deflation.tensor_deflation`.
 
     Parameters
@@ -374,13 +382,13 @@ def deflation_recovery(result, target, *, threshold=0.9) -> Recovery:
         with their absolute value as stray weight.
     """
     if not isinstance(result, DeflationResult):
-        raise ValueError(f"result must be a DeflationResult, got {type(result).__name__}")
-    target = _check_target(target)
+        raise TypeError(f"result must be a DeflationResult, got {type(result).__name__}")
+    target = _checks.instance("target", target, LowRankTensor, "see orthogonal_tensor")
     if result.vectors.shape[0] != target.d:
         raise ValueError(
             f"result has dimension {result.vectors.shape[0]}, target has d={target.d}"
         )
-    thr = _threshold(threshold)
+    thr = _checks.threshold(threshold)
     c = np.asarray(result.weights, dtype=float)
     V = np.asarray(result.vectors, dtype=float).T
     neg = c < 0
@@ -388,7 +396,7 @@ def deflation_recovery(result, target, *, threshold=0.9) -> Recovery:
                      extra_stray=float(np.sum(-c[neg])))
 
 
-def recovery_path(traj, *, threshold=0.9):
+def recovery_path(traj: Trajectory, *, threshold: float=0.9) -> tuple[np.ndarray, np.ndarray]:
     """Group weights and angles along a recorded trajectory (no stored ``W`` needed).
 
     Parameters
@@ -404,8 +412,8 @@ def recovery_path(traj, *, threshold=0.9):
         :math:`\\theta_k(t)`, the members' mean angle (NaN while the group is empty).
     """
     if not isinstance(traj, Trajectory):
-        raise ValueError(f"traj must be a Trajectory, got {type(traj).__name__}")
-    thr = _threshold(threshold)
+        raise TypeError(f"traj must be a Trajectory, got {type(traj).__name__}")
+    thr = _checks.threshold(threshold)
     c_all = traj.norms**traj.degree
     n, r = traj.t.size, traj.target.rank
     b = np.zeros((n, r))
@@ -419,7 +427,9 @@ def recovery_path(traj, *, threshold=0.9):
 # Recovery of an orthogonal target
 
 
-def fitted_weights(x, target=None) -> np.ndarray:
+def fitted_weights(
+    x: ArrayLike | Trajectory | HasTrajectory, target: LowRankTensor | None = None,
+) -> np.ndarray:
     """The weight the model puts on each ground-truth direction.
 
     Parameters
@@ -434,12 +444,25 @@ def fitted_weights(x, target=None) -> np.ndarray:
     ndarray, shape (r,)
         :math:`\\sum_j \\|w_j\\|^2 \\langle \\bar w_j, u_k\\rangle^l = a_k -
         \\text{residual}_k` (at odd order a flipped component counts negatively).
+
+    Raises
+    ------
+    ValueError
+        If the target is not orthogonal: then the other directions' terms leak into
+        this sum, and the exact model itself would not give :math:`a_k` (use
+        :func:`recovery`, whose group weights work for any target).
     """
     W, target, _ = _unpack(x, target, None)
+    if not target.is_orthogonal:
+        _checks.orthogonal(target, why="fitted weights are projections on orthogonal u_k; "
+                           "use recovery() for any target")
     return target.weights - residuals(W, target)
 
 
-def recovered(x, target=None, *, reg=None, tol=0.1) -> np.ndarray:
+def recovered(
+    x: ArrayLike | Trajectory | HasTrajectory, target: LowRankTensor | None = None, *, reg:
+    float | None = None, tol: float=0.1,
+) -> np.ndarray:
     """Which ground-truth components are recovered.
 
     Component :math:`k` is recovered when its fitted weight (:func:`fitted_weights`) is
@@ -459,15 +482,24 @@ def recovered(x, target=None, *, reg=None, tol=0.1) -> np.ndarray:
     Returns
     -------
     ndarray of bool, shape (r,)
+
+    Raises
+    ------
+    ValueError
+        If the target is not orthogonal or has noise: the optimum
+        :math:`(a_k - \\lambda/2)_+` holds only for an orthogonal, noise-free target (for
+        any other target use :meth:`Recovery.within` of :func:`recovery`).
     """
     W, target, reg = _unpack(x, target, reg)
+    _checks.orthogonal(target, why="the optimum (a_k - reg/2)_+ assumes it; use "
+                       "recovery(...).within() for any target")
     tol = _checks.fraction("tol", tol)
     a = target.weights
     goal = fitted_weight(a, reg)  # (a_k - reg/2)_+, the weight a fitted group holds
     return np.abs(fitted_weights(W, target) - goal) <= tol * a
 
 
-def relative_error(fit, target) -> float:
+def relative_error(fit: float, target: LowRankTensor) -> float:
     """:math:`\\|T(W) - T^*\\|_F / \\|T^*\\|_F` from the fitting loss ``fit``.
 
     Parameters
@@ -481,7 +513,7 @@ def relative_error(fit, target) -> float:
     float
         :math:`\\sqrt{2\\,\\text{fit} / \\|T^*\\|_F^2}`.
     """
-    target = _check_target(target)
+    target = _checks.instance("target", target, LowRankTensor, "see orthogonal_tensor")
     fit = float(_checks.finite_array("fit", fit, ndim=0))
     if fit < -1e-12 * target.sqnorm():
         raise ValueError(f"fit must be >= 0, got {fit!r}")

@@ -29,12 +29,16 @@ A zero row contributes nothing to :math:`T(W)` (the limit of its term) and has g
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass
 
 import numpy as np
 
 from . import _checks
-from .tensors import _DENSE_LIMIT, LowRankTensor, _dense_contract, ipow, outer_power
+from ._blas import limit_blas_threads
+from ._kernels import DENSE_LIMIT, dense_contract, ipow, outer_power, split
+from ._typing import ArrayLike
+from .tensors import LowRankTensor
 
 __all__ = [
     "State",
@@ -77,35 +81,7 @@ class State:
     fit: float
 
 
-def _check_target(target) -> LowRankTensor:
-    if not isinstance(target, LowRankTensor):
-        raise ValueError(
-            "target must be a LowRankTensor (see orthogonal_tensor), "
-            f"got {type(target).__name__}"
-        )
-    return target
-
-
-def _degree(degree, order: int) -> float:
-    p = _checks.positive_float("degree", degree)
-    if p < 2 or p > order:
-        raise ValueError(f"degree must be in [2, order={order}], got {p}")
-    return p
-
-
-_TINY = 5e-324  # the smallest positive float: no positive norm is below it
-
-
-def _split(W: np.ndarray, p: float):
-    """Row norms, unit directions (a zero row gives 0 / 5e-324 = 0) and :math:`c_j`."""
-    sq = np.vecdot(W, W)
-    norms = np.sqrt(sq)
-    wbar = W / np.maximum(norms, _TINY)[:, None]
-    c = sq if p == 2 else norms**p
-    return norms, wbar, c
-
-
-def state(W, target, *, degree=2) -> State:
+def state(W: ArrayLike, target: LowRankTensor, *, degree: float=2) -> State:
     """All shared quantities at ``W`` (see :class:`State`), by the Gram route.
 
     Parameters
@@ -119,9 +95,25 @@ def state(W, target, *, degree=2) -> State:
     -------
     State
     """
-    target = _check_target(target)
+    target = _checks.instance("target", target, LowRankTensor, "see orthogonal_tensor")
     W = _checks.weight_matrix(W, target.d)
-    return _state(W, target, _degree(degree, target.order))
+    p = _checks.degree(degree, target.order)
+    with _threads(W, target), _checks.no_overflow("W", W):
+        return _state(W, target, p)
+
+
+# Above this much work, m (m + r) d, OpenBLAS threads the Gram products, and on a busy
+# machine its threads wait for each other: one busy process on the other core made a
+# gradient at d = 20, m = 400 50x slower with 2 threads than with 1 (README, "Speed and
+# threads"). Below it the limiter's cost (6-22 us) is not worth paying.
+_THREAD_WORK = 500_000
+
+
+def _threads(W: np.ndarray, target: LowRankTensor) -> contextlib.AbstractContextManager:
+    """The BLAS thread limit of the public model functions, where it pays."""
+    if W.shape[0] * (W.shape[0] + target.rank) * W.shape[1] >= _THREAD_WORK:
+        return limit_blas_threads()
+    return contextlib.nullcontext()
 
 
 _BLOCK = 128  # rows of the Gram matrix formed at once when m is large
@@ -169,7 +161,7 @@ def _terms(W: np.ndarray, target: LowRankTensor, p: float):
     Returns
     -------
     norms, wbar, c : ndarray
-        :math:`\\|w_j\\|`, :math:`\\bar w_j`, :math:`c_j = \\|w_j\\|^p` (see :func:`_split`).
+        :math:`\\|w_j\\|`, :math:`\\bar w_j`, :math:`c_j = \\|w_j\\|^p` (see ``_kernels.split``).
     contraction : ndarray (m, d)
         :math:`R(\\bar w_i^{l-1}, \\cdot)`.
     radial : ndarray (m,)
@@ -182,7 +174,7 @@ def _terms(W: np.ndarray, target: LowRankTensor, p: float):
         = -\\sum_i c_i\\,[R(\\bar w_i^l) + T^*(\\bar w_i^l)]`, in :math:`O(m(r + d))`.
     """
     l = target.order
-    norms, wbar, c = _split(W, p)
+    norms, wbar, c = split(W, p)
     if wbar.shape[0] <= _ONE_PASS_MAX:
         r = target.rank
         V = np.concatenate((target.basis.T, wbar))
@@ -190,20 +182,18 @@ def _terms(W: np.ndarray, target: LowRankTensor, p: float):
         Xp = ipow(X, l - 1)
         contraction = (Xp * np.concatenate((target.weights, -c))) @ V
 
-        def star_l():  # T*(wbar_i^l), low-rank part
-            return (Xp[:, :r] * X[:, :r]) @ target.weights
-
-        if target.noise is not None:
-            noise = _dense_contract(target.noise, wbar)
+        noise = None if target.noise is None else dense_contract(target.noise, wbar)
+        if noise is not None:
             contraction += noise
 
-            def star_l(low=star_l):
-                return low() + np.vecdot(noise, wbar)
+        def star_l() -> np.ndarray:  # T*(wbar_i^l): the low-rank part, then the noise's
+            low = (Xp[:, :r] * X[:, :r]) @ target.weights
+            return low if noise is None else low + np.vecdot(noise, wbar)
     else:
         star = target.contract(wbar)  # noise included
         contraction = star - _model_contraction(wbar, c, l)
 
-        def star_l():
+        def star_l() -> np.ndarray:
             return np.vecdot(star, wbar)
     radial = np.vecdot(contraction, wbar)
 
@@ -243,7 +233,9 @@ def _grad_from_state(W: np.ndarray, st: State, l: int, p: float, reg: float) -> 
     return -_descent(W, st.norms, st.wbar, st.contraction, st.radial, l, p, reg)
 
 
-def loss_and_gradient(W, target, reg=0.0, *, degree=2):
+def loss_and_gradient(
+    W: ArrayLike, target: LowRankTensor, reg: float=0.0, *, degree: float=2,
+) -> tuple[float, np.ndarray]:
     """The loss :math:`L(W)` and its gradient, sharing one Gram computation.
 
     Parameters
@@ -261,16 +253,21 @@ def loss_and_gradient(W, target, reg=0.0, *, degree=2):
     loss : float
     grad : ndarray, shape (m, d)
     """
-    target = _check_target(target)
+    target = _checks.instance("target", target, LowRankTensor, "see orthogonal_tensor")
     W = _checks.weight_matrix(W, target.d)
     reg = _checks.positive_float("reg", reg, allow_zero=True)
-    p = _degree(degree, target.order)
-    st = _state(W, target, p)
-    value = st.fit + 0.5 * reg * float(np.sum(W * W))
-    return value, _grad_from_state(W, st, target.order, p, reg)
+    p = _checks.degree(degree, target.order)
+    with _threads(W, target), _checks.no_overflow("W", W):
+        st = _state(W, target, p)
+        value = st.fit + 0.5 * reg * float(np.sum(W * W))
+        if not np.isfinite(value):
+            raise ValueError(
+                f"the loss overflows float64: reg={reg!r} times ||W||^2/2 is not finite"
+            )
+        return value, _grad_from_state(W, st, target.order, p, reg)
 
 
-def loss(W, target, reg=0.0, *, degree=2) -> float:
+def loss(W: ArrayLike, target: LowRankTensor, reg: float=0.0, *, degree: float=2) -> float:
     """The loss :math:`\\tfrac12\\|T(W) - T^*\\|_F^2 + \\tfrac{\\lambda}{2}\\|W\\|_F^2`.
 
     Parameters
@@ -289,7 +286,7 @@ def loss(W, target, reg=0.0, *, degree=2) -> float:
     return loss_and_gradient(W, target, reg, degree=degree)[0]
 
 
-def gradient(W, target, reg=0.0, *, degree=2) -> np.ndarray:
+def gradient(W: ArrayLike, target: LowRankTensor, reg: float=0.0, *, degree: float=2) -> np.ndarray:
     """The gradient :math:`\\nabla L(W)`, shape (m, d) (module docstring for the formula).
 
     Parameters
@@ -306,12 +303,12 @@ def gradient(W, target, reg=0.0, *, degree=2) -> np.ndarray:
     return loss_and_gradient(W, target, reg, degree=degree)[1]
 
 
-def fit_loss(W, target, *, degree=2) -> float:
+def fit_loss(W: ArrayLike, target: LowRankTensor, *, degree: float=2) -> float:
     """The unregularized part :math:`\\tfrac12\\|T(W) - T^*\\|_F^2` of the loss."""
     return state(W, target, degree=degree).fit
 
 
-def residuals(W, target, *, degree=2) -> np.ndarray:
+def residuals(W: ArrayLike, target: LowRankTensor, *, degree: float=2) -> np.ndarray:
     """How much of each ground-truth component is still unfitted.
 
     Parameters
@@ -327,21 +324,23 @@ def residuals(W, target, *, degree=2) -> np.ndarray:
         = a_k - \\sum_j c_j \\langle \\bar w_j, u_k\\rangle^l`; for an orthogonal target
         this is :math:`\\langle T^* - T(W), u_k^{\\otimes l}\\rangle`.
     """
-    target = _check_target(target)
+    target = _checks.instance("target", target, LowRankTensor, "see orthogonal_tensor")
     W = _checks.weight_matrix(W, target.d)
-    _, wbar, c = _split(W, _degree(degree, target.order))
-    return target.weights - c @ ipow(wbar @ target.basis, target.order)
+    p = _checks.degree(degree, target.order)
+    with _checks.no_overflow("W", W):
+        _, wbar, c = split(W, p)
+        return target.weights - c @ ipow(wbar @ target.basis, target.order)
 
 
-def correlations(W, target) -> np.ndarray:
+def correlations(W: ArrayLike, target: LowRankTensor) -> np.ndarray:
     """Signed correlations :math:`\\langle \\bar w_j, u_k\\rangle`, shape (m, r) (0 for a zero row)."""
-    target = _check_target(target)
+    target = _checks.instance("target", target, LowRankTensor, "see orthogonal_tensor")
     W = _checks.weight_matrix(W, target.d)
-    _, wbar, _ = _split(W, 2.0)
+    _, wbar, _ = split(W, 2.0)
     return wbar @ target.basis
 
 
-def model_tensor(W, order=4, *, degree=2) -> np.ndarray:
+def model_tensor(W: ArrayLike, order: int=4, *, degree: float=2) -> np.ndarray:
     """The dense model tensor :math:`T(W) = \\sum_j \\|w_j\\|^{p} \\bar w_j^{\\otimes l}`.
 
     For teaching and tests only: it builds the :math:`d^l` array.
@@ -358,16 +357,17 @@ def model_tensor(W, order=4, *, degree=2) -> np.ndarray:
     """
     order = _checks.order(order)
     W = _checks.weight_matrix(W)
-    p = _degree(degree, order)
+    p = _checks.degree(degree, order)
     d = W.shape[1]
-    if d**order > _DENSE_LIMIT:
+    if d**order > DENSE_LIMIT:
         raise ValueError(
-            f"model_tensor would build {d}**{order} entries (limit {_DENSE_LIMIT}); "
+            f"model_tensor would build {d}**{order} entries (limit {DENSE_LIMIT}); "
             f"d={d} is too large"
         )
-    norms, wbar, c = _split(W, p)
-    out = np.zeros((d,) * order)
-    for cj, wj in zip(c, wbar):
-        if cj > 0:
-            out += cj * outer_power(wj, order)
+    with _checks.no_overflow("W", W):
+        _, wbar, c = split(W, p)
+        out = np.zeros((d,) * order)
+        for cj, wj in zip(c, wbar):
+            if cj > 0:
+                out += cj * outer_power(wj, order)
     return out

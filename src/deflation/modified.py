@@ -12,18 +12,21 @@ components are never re-drawn.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
 
 from . import _checks
+from ._typing import ArrayLike, SeedLike
 from .flow import Trajectory, concatenate, gradient_flow
-from .model import _check_target
-from .tensors import random_directions
+from .tensors import LowRankTensor, random_directions
 from .theory import fit_floor
 from .times import fit_times
 
 __all__ = ["ModifiedResult", "modified_gradient_flow", "reinitialize"]
+
+_MAX_EPOCHS = 100_000  # more epochs than this is a mistake in the arguments, not a plan
 
 
 @dataclass(frozen=True, eq=False)
@@ -68,7 +71,9 @@ class ModifiedResult:
         return self.trajectory.W
 
 
-def reinitialize(W, reinit_threshold, init_scale, *, seed=None):
+def reinitialize(
+    W: ArrayLike, reinit_threshold: float, init_scale: float, *, seed: SeedLike=None,
+) -> tuple[np.ndarray, np.ndarray]:
     """Re-draw every row of ``W`` whose norm is at most ``reinit_threshold``.
 
     Parameters
@@ -99,21 +104,21 @@ def reinitialize(W, reinit_threshold, init_scale, *, seed=None):
 
 
 def modified_gradient_flow(
-    target,
-    m,
+    target: LowRankTensor,
+    m: int,
     *,
-    init_scale=1e-4,
-    reinit_threshold=0.1,
-    reg=0.01,
-    first_epoch=10.0,
-    epoch_growth=0.5,
-    stop_fit=None,
-    max_time=2000.0,
-    seed=None,
-    reinit=True,
-    rtol=1e-7,
-    record_per_epoch=40,
-    method="auto",
+    init_scale: float = 1e-4,
+    reinit_threshold: float = 0.1,
+    reg: float = 0.01,
+    first_epoch: float = 10.0,
+    epoch_growth: float = 0.5,
+    stop_fit: float | None = None,
+    max_time: float = 2000.0,
+    seed: SeedLike = None,
+    reinit: bool = True,
+    rtol: float = 1e-7,
+    record_per_epoch: int = 40,
+    method: str = "auto",
 ) -> ModifiedResult:
     """Run the modified gradient flow (module docstring) and log its events.
 
@@ -131,7 +136,9 @@ def modified_gradient_flow(
         ratios of the members' weights fixed), and a larger threshold frees the members
         with weight below :math:`\\delta_1^2`. Keep :math:`\\delta_1^2` below the
         smallest fitted weight :math:`a_k - \\lambda/2`, or that component is re-drawn at
-        every epoch start.
+        every epoch start. A threshold with :math:`\\delta_1^2 \\ge \\max_k a_k -
+        \\lambda/2` is refused at even order: no component can then ever be kept (see
+        Raises).
     reg : float, default 0.01
         :math:`\\lambda \\ge 0`. Components with :math:`a_k \\le \\lambda/2` are never
         fitted; the others are fitted to weight :math:`a_k - \\lambda/2`.
@@ -160,8 +167,30 @@ def modified_gradient_flow(
     Returns
     -------
     ModifiedResult
+
+    Raises
+    ------
+    ValueError
+        If the target is not orthogonal or has noise (the default accuracy
+        :func:`deflation.theory.fit_floor` and the fit times assume an orthogonal,
+        noise-free target), or if, at even order, :math:`\\delta_1^2 \\ge \\max_k a_k -
+        \\lambda/2`. Why that threshold can never keep a component: with
+        :math:`c = \\|w\\|^2` the flow gives :math:`\\dot c = 4c\\,(R(\\bar w^{l}) -
+        \\lambda/2)` and :math:`R(\\bar w^l) = T^*(\\bar w^l) - \\sum_i c_i \\langle
+        \\bar w_i, \\bar w\\rangle^l \\le \\max_k a_k - c` (at even order every term of
+        the sum is >= 0 and the component's own term is :math:`c`; for an orthogonal
+        target :math:`T^*(x^l) = \\sum_k a_k \\langle x, u_k\\rangle^l \\le \\max_k a_k`
+        on the unit sphere). So :math:`\\dot c \\le 4c\\,(\\max_k a_k - \\lambda/2 - c)`:
+        a component that starts below :math:`c^\\dagger = \\max_k a_k - \\lambda/2` stays
+        strictly below it for ever, and every component is re-drawn (norm at most
+        :math:`\\delta_1`) at every epoch start exactly when
+        :math:`\\delta_1^2 \\ge c^\\dagger`. Below it, a lone component on
+        :math:`u_1` grows logistically toward :math:`c^\\dagger` and passes
+        :math:`\\delta_1^2`, so such thresholds are possible.
     """
-    target = _check_target(target)
+    target = _checks.instance("target", target, LowRankTensor, "see orthogonal_tensor")
+    _checks.orthogonal(target, why="the modified flow's default accuracy and fit times "
+                       "assume it")
     m = _checks.positive_int("m", m)
     init_scale = _checks.positive_float("init_scale", init_scale)
     reinit_threshold = _checks.positive_float("reinit_threshold", reinit_threshold)
@@ -170,18 +199,42 @@ def modified_gradient_flow(
             f"reinit_threshold must be >= init_scale={init_scale!r}, got {reinit_threshold!r}"
         )
     reg = _checks.positive_float("reg", reg, allow_zero=True)
+    reinit = _checks.boolean("reinit", reinit)
+    ceiling = float(np.max(target.weights)) - reg / 2  # no component's weight reaches it
+    # delta_1^2 >= ceiling, compared without squaring (no overflow for a huge threshold)
+    if reinit and target.order % 2 == 0 and (ceiling <= 0 or reinit_threshold >= math.sqrt(ceiling)):
+        raise ValueError(
+            f"reinit_threshold={reinit_threshold!r} re-draws every component for ever: "
+            f"reinit_threshold**2 = {reinit_threshold:.6g}**2 must be < max(weights) - "
+            f"reg/2 = {ceiling:.6g}, the weight that no component's weight reaches "
+            "(docstring, Raises)"
+        )
     first_epoch = _checks.positive_float("first_epoch", first_epoch)
     epoch_growth = _checks.positive_float("epoch_growth", epoch_growth, allow_zero=True)
     max_time = _checks.positive_float("max_time", max_time)
+    if epoch_growth == 0:
+        n_epochs = max_time / first_epoch
+    else:
+        n_epochs = math.log1p(max_time / first_epoch * epoch_growth) / math.log1p(epoch_growth)
+    if n_epochs > _MAX_EPOCHS:
+        raise ValueError(
+            f"first_epoch={first_epoch!r} with epoch_growth={epoch_growth!r} needs about "
+            f"{n_epochs:.3g} epochs to cover max_time={max_time!r} (at most {_MAX_EPOCHS}): "
+            "choose a longer first epoch or a faster growth"
+        )
     if stop_fit is None:
         stop_fit = fit_floor(target, reg) + 1e-6 * target.sqnorm()
     else:
         stop_fit = _checks.positive_float("stop_fit", stop_fit)
     record_per_epoch = _checks.positive_int("record_per_epoch", record_per_epoch, minimum=2)
+    rtol = _checks.positive_float("rtol", rtol)
     rng = _checks.seed_or_rng(seed)
 
     W = init_scale * random_directions(m, target.d, seed=rng)
-    parts, starts, lengths, counts = [], [], [], []
+    parts: list[Trajectory] = []
+    starts: list[float] = []
+    lengths: list[float] = []
+    counts: list[int] = []
     elapsed, length, stopped = 0.0, first_epoch, "max_time"
     while elapsed < max_time * (1 - 1e-12):
         if starts and reinit:

@@ -18,10 +18,14 @@ by direction is :func:`deflation.measures.assign_groups`, crossing times are in
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
+
 import numpy as np
 
 from . import _checks
-from .model import _check_target, gradient
+from ._typing import ArrayLike
+from .flow import Trajectory
+from .model import gradient
 from .tensors import LowRankTensor, orthogonal_tensor
 
 __all__ = [
@@ -35,7 +39,7 @@ __all__ = [
 ]
 
 
-def growth_rate_fit(t, c, lo, hi) -> float:
+def growth_rate_fit(t: ArrayLike, c: ArrayLike, lo: float, hi: float) -> float:
     """Exponential growth rate of ``c`` while it lies between ``lo`` and ``hi``.
 
     Parameters
@@ -69,7 +73,7 @@ def growth_rate_fit(t, c, lo, hi) -> float:
     return float(np.polyfit(t[sel], np.log(c[sel]), 1)[0])
 
 
-def norm_correlation_samples(traj):
+def norm_correlation_samples(traj: Trajectory) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """All (weight, max correlation) pairs of a trajectory, over components and times.
 
     Parameters
@@ -86,10 +90,7 @@ def norm_correlation_samples(traj):
         Whether :math:`\\|w_j\\|` is non-decreasing at that record (forward difference;
         the last record copies the previous one).
     """
-    from .flow import Trajectory
-
-    if not isinstance(traj, Trajectory):
-        raise ValueError(f"traj must be a Trajectory, got {type(traj).__name__}")
+    _checks.instance("traj", traj, Trajectory)
     c = traj.norms**2
     mc = np.max(np.abs(traj.correlations), axis=2)
     grow = np.ones_like(c, dtype=bool)
@@ -100,7 +101,9 @@ def norm_correlation_samples(traj):
     return c.ravel(), mc.ravel(), grow.ravel()
 
 
-def min_correlation_above(weights, max_corr, thresholds) -> np.ndarray:
+def min_correlation_above(
+    weights: ArrayLike, max_corr: ArrayLike, thresholds: ArrayLike,
+) -> np.ndarray:
     """The smallest max-correlation among samples whose weight is at least a threshold.
 
     Parameters
@@ -128,7 +131,10 @@ def min_correlation_above(weights, max_corr, thresholds) -> np.ndarray:
     return out
 
 
-def fitted_state(target, group_sizes, reg=0.0, *, fractions=None) -> np.ndarray:
+def fitted_state(
+    target: LowRankTensor, group_sizes: Sequence[int], reg: float=0.0, *, fractions:
+    Sequence[ArrayLike] | None=None,
+) -> np.ndarray:
     """A fitted state: ``group_sizes[k]`` components exactly on :math:`u_k`.
 
     Parameters
@@ -149,7 +155,8 @@ def fitted_state(target, group_sizes, reg=0.0, *, fractions=None) -> np.ndarray:
     ndarray, shape (sum(group_sizes), d)
         Rows :math:`\\sqrt{f_j (a_k - \\lambda/2)}\\, u_k`, group by group.
     """
-    target = _check_target(target)
+    target = _checks.instance("target", target, LowRankTensor, "see orthogonal_tensor")
+    _checks.orthogonal(target, why="a fitted state puts a_k - reg/2 on each u_k")
     reg = _checks.positive_float("reg", reg, allow_zero=True)
     sizes = [_checks.positive_int(f"group_sizes[{k}]", s, minimum=0)
              for k, s in enumerate(np.ravel(np.asarray(group_sizes, dtype=object)))]
@@ -174,7 +181,10 @@ def fitted_state(target, group_sizes, reg=0.0, *, fractions=None) -> np.ndarray:
     return np.array(rows)
 
 
-def flow_jacobian(W, target, reg=0.0, *, eps=1e-6, symmetrize=False) -> np.ndarray:
+def flow_jacobian(
+    W: ArrayLike, target: LowRankTensor, reg: float=0.0, *, eps: float=1e-6, symmetrize:
+    bool=False,
+) -> np.ndarray:
     """Jacobian of the flow :math:`\\dot W = -\\nabla L(W)` by central differences.
 
     Parameters
@@ -197,7 +207,7 @@ def flow_jacobian(W, target, reg=0.0, *, eps=1e-6, symmetrize=False) -> np.ndarr
         central difference of :math:`-\\nabla L` along coordinate ``i``; raw unless
         ``symmetrize``.
     """
-    target = _check_target(target)
+    target = _checks.instance("target", target, LowRankTensor, "see orthogonal_tensor")
     W = _checks.weight_matrix(W, target.d)
     reg = _checks.positive_float("reg", reg, allow_zero=True)
     eps = _checks.positive_float("eps", eps)
@@ -215,7 +225,7 @@ def flow_jacobian(W, target, reg=0.0, *, eps=1e-6, symmetrize=False) -> np.ndarr
     return 0.5 * (J + J.T) if symmetrize else J
 
 
-def deflated_target(target, fitted, reg=0.0) -> LowRankTensor:
+def deflated_target(target: LowRankTensor, fitted: Iterable[int], reg: float=0.0) -> LowRankTensor:
     """The residual that the rest of the flow sees once some components are fitted.
 
     Parameters
@@ -234,9 +244,8 @@ def deflated_target(target, fitted, reg=0.0) -> LowRankTensor:
         a fitted :math:`u_k` becomes :math:`\\lambda/2` (and :math:`u_k` is dropped when
         :math:`\\lambda = 0`); the others keep :math:`a_k`.
     """
-    target = _check_target(target)
-    if not target.is_orthogonal or target.noise is not None:
-        raise ValueError("target must be an orthogonal tensor without noise")
+    target = _checks.instance("target", target, LowRankTensor, "see orthogonal_tensor")
+    _checks.orthogonal(target, why="the deflated weights a_k - reg/2 assume it")
     reg = _checks.positive_float("reg", reg, allow_zero=True)
     S = sorted({int(k) for k in fitted})
     if any(k < 0 or k >= target.rank for k in S):
@@ -251,7 +260,7 @@ def deflated_target(target, fitted, reg=0.0) -> LowRankTensor:
     return orthogonal_tensor(a[keep], target.d, order=target.order, basis=target.basis[:, keep])
 
 
-def fit_order(times) -> np.ndarray:
+def fit_order(times: ArrayLike) -> np.ndarray:
     """Indices of the components in the order they were fitted (never-fitted last).
 
     Parameters
@@ -263,7 +272,5 @@ def fit_order(times) -> np.ndarray:
     -------
     ndarray of int, shape (r,)
     """
-    t = np.asarray(times, dtype=float)
-    if t.ndim != 1:
-        raise ValueError(f"times must be 1-dimensional, got shape {t.shape}")
+    t = _checks.finite_array("times", times, ndim=1, allow_nan=True)
     return np.argsort(np.where(np.isnan(t), np.inf, t), kind="stable")

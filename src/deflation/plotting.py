@@ -7,7 +7,22 @@ calls the same function as the static figure beside it.
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import html
+import io
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
+
 import numpy as np
+
+from . import _checks
+from ._optional import require
+from ._typing import ArrayLike
+from .early import locked_direction
+from .flow import Trajectory
+from .measures import assign_groups, recovery_path
+from .modified import ModifiedResult
 
 __all__ = [
     "use_style",
@@ -41,30 +56,32 @@ STYLE = {
 }
 
 
-def use_style():
+def use_style() -> None:
     """Apply the book's matplotlib style (call once per chapter)."""
-    import matplotlib as mpl
-
-    mpl.rcParams.update(STYLE)
+    require("matplotlib", "deflation.plotting").rcParams.update(STYLE)
 
 
-def component_colors(r: int):
+def component_colors(r: int) -> list[Any]:
     """``r`` distinguishable colors, the same for component k in every figure."""
-    import matplotlib.pyplot as plt
-
-    cmap = plt.get_cmap("viridis")
+    cmap = _plt().get_cmap("viridis")
     return [cmap(x) for x in np.linspace(0.0, 0.85, max(r, 1))][:r]
+
+
+def _plt():
+    """``matplotlib.pyplot``, or an ImportError naming the ``[plot]`` extra."""
+    return require("matplotlib.pyplot", "deflation.plotting")
 
 
 def _ax(ax):
     if ax is None:
-        import matplotlib.pyplot as plt
-
-        _, ax = plt.subplots()
+        _, ax = _plt().subplots()
     return ax
 
 
-def staircase(traj, ax=None, *, relative=True, label_weights=True, legend=True):
+def staircase(
+    traj: Trajectory, ax: Any=None, *, relative: bool=True, label_weights: bool=True, legend:
+    bool=True,
+) -> Any:
     """Residual of every ground-truth component against time: the deflation staircase.
 
     Parameters
@@ -95,7 +112,7 @@ def staircase(traj, ax=None, *, relative=True, label_weights=True, legend=True):
     return ax
 
 
-def loss_curve(traj, ax=None, *, color="k", label=None):
+def loss_curve(traj: Trajectory, ax: Any=None, *, color: Any="k", label: str | None=None) -> Any:
     """The loss on a log scale against time (its plateaus are the staircase's steps)."""
     ax = _ax(ax)
     ax.semilogy(traj.t, np.maximum(traj.loss, 1e-300), color=color, label=label)
@@ -104,7 +121,10 @@ def loss_curve(traj, ax=None, *, color="k", label=None):
     return ax
 
 
-def mark_times(ax, times, *, colors=None, style=":", label=None):
+def mark_times(
+    ax: Any, times: ArrayLike, *, colors: Sequence[Any] | None=None, style: str=":", label: str
+    | None=None,
+) -> Any:
     """Vertical lines at ``times`` (NaN entries are skipped), e.g. fit times or epochs."""
     times = np.asarray(times, dtype=float)
     colors = colors or ["0.4"] * times.size
@@ -117,7 +137,9 @@ def mark_times(ax, times, *, colors=None, style=":", label=None):
 # --- chapters 3-4 (first-component phase, deflation) ----------------------------------
 
 
-def leading_components(traj, axes=None, *, n=3, title=None):
+def leading_components(
+    traj: Trajectory, axes: Any=None, *, n: int=3, title: str | None=None,
+) -> Any:
     """Norms and alignments of the ``n`` largest components (chapter 3's widget figure).
 
     Parameters
@@ -137,15 +159,11 @@ def leading_components(traj, axes=None, *, n=3, title=None):
     pair of Axes
     """
     if axes is None:
-        import matplotlib.pyplot as plt
-
-        _, axes = plt.subplots(1, 2, figsize=(8, 3))
+        _, axes = _plt().subplots(1, 2, figsize=(8, 3))
     n = int(n)
     if n < 1:
         raise ValueError(f"n must be >= 1, got {n}")
     ax1, ax2 = axes
-    from .measures import assign_groups  # the book's one group rule
-
     best = assign_groups(traj.norms[-1], traj.correlations[-1], order=traj.target.order)
     by_norm = np.argsort(-traj.norms[-1], kind="stable")
     heads = [j for i, j in enumerate(by_norm) if best[j] not in best[by_norm[:i]]]
@@ -163,8 +181,8 @@ def leading_components(traj, axes=None, *, n=3, title=None):
     ax2.set_xlabel("time $t$")
     ax2.set_ylabel(r"$\max_k |\langle \bar w_j, u_k\rangle|$")
     ax2.set_ylim(0, 1.05)
-    from matplotlib.ticker import LogLocator, NullFormatter
-
+    ticker = require("matplotlib.ticker", "deflation.plotting")
+    LogLocator, NullFormatter = ticker.LogLocator, ticker.NullFormatter
     ax1.yaxis.set_major_locator(LogLocator(base=10, numticks=6))
     ax1.yaxis.set_minor_formatter(NullFormatter())  # no colliding "3x10^0 4x10^0" labels
     # the key goes in the empty lower right of the correlation panel (the curves reach 1
@@ -176,8 +194,11 @@ def leading_components(traj, axes=None, *, n=3, title=None):
     return axes
 
 
-def norm_correlation_scatter(weights, max_corr, ax=None, *, bound=None, color="C0", label=None,
-                             growing=None):
+def norm_correlation_scatter(
+    weights: ArrayLike, max_corr: ArrayLike, ax: Any=None, *, bound: Callable[[np.ndarray],
+    ArrayLike] | None=None, color: Any="C0", label: str | None=None, growing: ArrayLike |
+    None=None,
+) -> Any:
     """Scatter of (weight :math:`\\|w_j\\|^2`, max correlation) samples (chapter 3).
 
     Parameters
@@ -228,14 +249,16 @@ def norm_correlation_scatter(weights, max_corr, ax=None, *, bound=None, color="C
     return ax
 
 
-def early_phase(traj, axes=None, *, level=0.9, legend=False):
+def early_phase(
+    traj: Trajectory, axes: Any=None, *, threshold: float=0.95, legend: bool=False,
+) -> tuple[Any, Any]:
     """Directions and norms of every component in the early phase (chapter 2).
 
     Left: for each model component j, the squared correlation
     :math:`\\langle \\bar w_j, u_k\\rangle^2` with the ground-truth direction :math:`u_k`
     it ends up closest to, colored by k (grey if it locks onto none under the group rule
-    of :func:`deflation.early.locked_direction`: its aligned squared correlation at the
-    end does not exceed ``level``). Right: the norms
+    of :func:`deflation.early.locked_direction`: its aligned correlation at the
+    end does not exceed ``threshold``). Right: the norms
     :math:`\\|w_j(t)\\|/\\|w_j(0)\\|` on a log scale, same colors.
 
     Parameters
@@ -246,8 +269,9 @@ def early_phase(traj, axes=None, *, level=0.9, legend=False):
         Where to draw; two new side-by-side axes by default. A single Axes gets the
         directions panel only (the norms are not drawn; the second returned item is
         None).
-    level : float, default 0.9
-        Squared correlation at the last record above which a component counts as locked.
+    threshold : float, default 0.95
+        Correlation at the last record above which a component counts as locked (as in
+        :func:`deflation.early.locked_direction`), in [0, 1).
     legend : bool, default False
         Add a key to the left panel: one entry per ground-truth direction that some
         component locks onto ("locks onto u_k"), and "not locked" for the grey curves.
@@ -256,17 +280,13 @@ def early_phase(traj, axes=None, *, level=0.9, legend=False):
     -------
     pair of Axes
     """
-    if not 0 < level < 1:
-        raise ValueError(f"level must be in (0, 1), got {level!r}")
+    _checks.instance("traj", traj, Trajectory)
+    threshold = _checks.threshold(threshold)
     if axes is None:
-        import matplotlib.pyplot as plt
-
-        _, axes = plt.subplots(1, 2, figsize=(9, 3.4))
+        _, axes = _plt().subplots(1, 2, figsize=(9, 3.4))
     ax1, ax2 = (axes, None) if hasattr(axes, "plot") else axes
-    from .early import locked_direction  # the book's one group rule
-
     v = traj.correlations**2  # (n, m, r)
-    label = locked_direction(traj.correlations, level=level, order=traj.target.order)
+    label = locked_direction(traj.correlations, threshold=threshold, order=traj.target.order)
     locked = label >= 0
     # a component that locks onto nothing is drawn against its closest direction
     k_end = np.where(locked, label, np.argmax(v[-1], axis=1))
@@ -278,8 +298,7 @@ def early_phase(traj, axes=None, *, level=0.9, legend=False):
         if ax2 is not None:
             ax2.semilogy(traj.t, traj.norms[:, j] / n0[j], color=col, lw=1.0)
     if legend:
-        from matplotlib.lines import Line2D
-
+        Line2D = require("matplotlib.lines", "deflation.plotting").Line2D
         keys = [k for k in range(traj.target.rank) if np.any(locked & (k_end == k))]
         handles = [Line2D([], [], color=cols[k], lw=2) for k in keys]
         labels = [f"locks onto $u_{{{k + 1}}}$" for k in keys]
@@ -299,7 +318,9 @@ def early_phase(traj, axes=None, *, level=0.9, legend=False):
 # --- chapter 6: beyond the theorem ------------------------------------------------------
 
 
-def group_staircase(traj, ax=None, *, threshold=0.9, legend=True):
+def group_staircase(
+    traj: Trajectory, ax: Any=None, *, threshold: float=0.9, legend: bool=True,
+) -> Any:
     """The staircase for any target: group weight :math:`b_k(t)/a_k` against time.
 
     For a non-orthogonal target the residual-based :func:`staircase` does not reach 1 at
@@ -317,8 +338,6 @@ def group_staircase(traj, ax=None, *, threshold=0.9, legend=True):
     -------
     Axes
     """
-    from .measures import recovery_path
-
     ax = _ax(ax)
     b, _ = recovery_path(traj, threshold=threshold)
     a = traj.target.weights
@@ -331,8 +350,10 @@ def group_staircase(traj, ax=None, *, threshold=0.9, legend=True):
     return ax
 
 
-def predicted_vs_measured(measured, predicted, ax=None, *, colors=None, labels=None,
-                          marker="o"):
+def predicted_vs_measured(
+    measured: ArrayLike, predicted: ArrayLike, ax: Any=None, *, colors: Sequence[Any] |
+    None=None, labels: Sequence[str] | None=None, marker: str="o",
+) -> Any:
     """Scatter of predicted against measured times on log axes, with the diagonal.
 
     Parameters
@@ -375,7 +396,10 @@ def predicted_vs_measured(measured, predicted, ax=None, *, colors=None, labels=N
     return ax
 
 
-def fit_time_scaling(init_scales, weights, times, ax=None, *, slope=0.5):
+def fit_time_scaling(
+    init_scales: ArrayLike, weights: ArrayLike, times: ArrayLike, ax: Any=None, *, slope:
+    float=0.5,
+) -> Any:
     """Rescaled fit times :math:`a_k t_k` against :math:`\\log(1/\\delta_0)`.
 
     Parameters
@@ -414,7 +438,9 @@ def fit_time_scaling(init_scales, weights, times, ax=None, *, slope=0.5):
     return ax
 
 
-def epoch_staircase(result, ax=None, *, legend=True, title=None):
+def epoch_staircase(
+    result: ModifiedResult, ax: Any=None, *, legend: bool=True, title: str | None=None,
+) -> Any:
     """The staircase of a modified-flow run with its epochs and re-initializations (chapter 5).
 
     Parameters
@@ -433,10 +459,8 @@ def epoch_staircase(result, ax=None, *, legend=True, title=None):
         components a red triangle labelled with how many (labels only for runs of at
         most 20 epochs).
     """
-    from .modified import ModifiedResult
-
     if not isinstance(result, ModifiedResult):
-        raise ValueError(f"result must be a ModifiedResult, got {type(result).__name__}")
+        raise TypeError(f"result must be a ModifiedResult, got {type(result).__name__}")
     ax = staircase(result.trajectory, ax, legend=legend)
     for s, (t0, n) in enumerate(zip(result.epoch_starts, result.n_reinit)):
         ax.axvline(t0, color="0.6", lw=0.7, ls="-", zorder=0)
@@ -452,7 +476,10 @@ def epoch_staircase(result, ax=None, *, legend=True, title=None):
     return ax
 
 
-def frame_slider(draw, values, *, label, caption, alt, fmt="{:g}", dpi=80, start=0):
+def frame_slider(
+    draw: Callable[[Any], Any], values: Iterable[Any], *, label: str, caption: str, alt: str,
+    fmt: str="{:g}", dpi: int=80, start: int=0,
+) -> Any:
     """A kernel-free interactive figure: precomputed frames with a slider.
 
     The HTML book has no kernel, so a live widget there would be a dead control. This
@@ -486,13 +513,8 @@ def frame_slider(draw, values, *, label, caption, alt, fmt="{:g}", dpi=80, start
     IPython.display.HTML
         Display it (``display(...)``) in a cell tagged ``remove-input``.
     """
-    import base64
-    import hashlib
-    import html
-    import io
-
-    import matplotlib.pyplot as plt
-    from IPython.display import HTML
+    plt = _plt()
+    HTML = require("IPython.display", "frame_slider").HTML
 
     values = list(values)
     if not values:
@@ -521,13 +543,13 @@ def frame_slider(draw, values, *, label, caption, alt, fmt="{:g}", dpi=80, start
         for i, (data, a) in enumerate(images)
     )
     script = (
-        "<script>(function(){var f=document.getElementById(%s);"
+        "<script>(function(){{var f=document.getElementById({});"
         "var im=f.querySelectorAll('img[data-frame]');var r=f.querySelector('input');"
-        "var o=f.querySelector('output');var v=%s;"
-        "function show(i){for(var j=0;j<im.length;j++){im[j].style.display=(j==i)?'':'none';}"
-        "o.textContent=v[i];}"
-        "r.addEventListener('input',function(){show(+r.value);});show(+r.value);})();</script>"
-    ) % (repr(uid), "[" + ",".join(repr(esc(s)) for s in shown) + "]")
+        "var o=f.querySelector('output');var v={};"
+        "function show(i){{for(var j=0;j<im.length;j++){{im[j].style.display=(j==i)?'':'none';}}"
+        "o.textContent=v[i];}}"
+        "r.addEventListener('input',function(){{show(+r.value);}});show(+r.value);}})();</script>"
+    ).format(repr(uid), "[" + ",".join(repr(esc(s)) for s in shown) + "]")
     markup = (
         f'<figure class="dfl-frames" id="{uid}" style="margin:1em 0">\n{imgs}\n'
         f'<div class="dfl-frames-control" style="display:flex;gap:0.6em;align-items:center;'

@@ -25,7 +25,7 @@ def _counts(k, n) -> tuple[int, int]:
     return k, n
 
 
-def wilson_interval(k, n, *, z: float = 1.959963984540054) -> tuple[float, float]:
+def wilson_interval(k: int, n: int, *, z: float = 1.959963984540054) -> tuple[float, float]:
     """The Wilson score interval for a success probability after ``k`` successes in ``n``.
 
     Parameters
@@ -57,7 +57,7 @@ def wilson_interval(k, n, *, z: float = 1.959963984540054) -> tuple[float, float
     return lo, hi
 
 
-def format_rate(k, n) -> str:
+def format_rate(k: int, n: int) -> str:
     """``k/n`` with its 95% Wilson interval, as the book prints every rate.
 
     >>> format_rate(38, 40)

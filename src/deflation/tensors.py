@@ -19,6 +19,8 @@ from functools import cached_property
 import numpy as np
 
 from . import _checks
+from ._kernels import DENSE_LIMIT, dense_contract, ipow, outer_power
+from ._typing import ArrayLike, SeedLike
 
 __all__ = [
     "LowRankTensor",
@@ -29,12 +31,7 @@ __all__ = [
     "random_directions",
     "small_init",
     "symmetrize",
-    "ipow",
-    "outer_power",
 ]
-
-_DENSE_LIMIT = 50_000_000  # entries; refuse to build larger dense tensors
-
 
 @dataclass(frozen=True, eq=False)
 class LowRankTensor:
@@ -88,6 +85,11 @@ class LowRankTensor:
         gram = self.basis.T @ self.basis
         return bool(np.allclose(gram, np.eye(self.rank), atol=1e-10))
 
+    @property
+    def orthogonality_error(self) -> float:
+        r""":math:`\max_{k,l} |\langle u_k, u_l\rangle - \delta_{kl}|` (0 for an orthogonal target)."""
+        return float(np.max(np.abs(self.basis.T @ self.basis - np.eye(self.rank))))
+
     def dense(self) -> np.ndarray:
         """The full array of shape ``(d,) * order`` (for small ``d`` only).
 
@@ -96,7 +98,7 @@ class LowRankTensor:
         ndarray
             :math:`\\sum_k a_k u_k^{\\otimes l}` plus the noise, if any.
         """
-        if self.d**self.order > _DENSE_LIMIT:
+        if self.d**self.order > DENSE_LIMIT:
             raise ValueError(
                 f"dense() would build {self.d}**{self.order} entries; d={self.d} is too "
                 "large for a dense tensor"
@@ -124,7 +126,7 @@ class LowRankTensor:
         P = X @ self.basis
         out = (ipow(P, self.order - 1) * self.weights) @ self.basis.T
         if self.noise is not None:
-            out = out + _dense_contract(self.noise, X)
+            out = out + dense_contract(self.noise, X)
         return out
 
     def sqnorm(self) -> float:
@@ -143,53 +145,32 @@ class LowRankTensor:
         return val
 
 
-def ipow(x: np.ndarray, n: int) -> np.ndarray:
-    """Elementwise ``x ** n`` for a small integer ``n >= 1``, by repeated multiplication.
-
-    numpy's ``**`` with an integer exponent other than 2 calls ``pow`` and is several times
-    slower; the Gram route raises m x m matrices to the power l - 1 at every step.
-    """
-    if n == 1:
-        return x.copy()
-    out = x * x
-    for _ in range(n - 2):
-        np.multiply(out, x, out=out)
-    return out
-
-
-def outer_power(u: np.ndarray, order: int) -> np.ndarray:
-    """The symmetric rank-one array :math:`u^{\\otimes l}` (dense; small ``d`` only)."""
-    out = u
-    for _ in range(order - 1):
-        out = np.multiply.outer(out, u)
-    return out
-
-
-def _dense_contract(T: np.ndarray, X: np.ndarray) -> np.ndarray:
-    """Rows :math:`T(x_i, ..., x_i, \\cdot)` of a dense tensor ``T`` (last mode free)."""
-    out = np.broadcast_to(T, (X.shape[0],) + T.shape)
-    for _ in range(T.ndim - 1):
-        out = np.einsum("n...i,ni->n...", out, X)
-    return out
-
-
 def symmetrize(T: np.ndarray) -> np.ndarray:
-    """Average a cubical array over all permutations of its modes."""
-    T = np.asarray(T, dtype=float)
+    """Average a cubical array over all permutations of its modes.
+
+    Parameters
+    ----------
+    T : array_like, shape (d,) * l
+        A cubical array of order 2 to 8, with finite entries.
+
+    Returns
+    -------
+    ndarray, shape (d,) * l
+    """
+    T = _checks.finite_array("T", T)
+    if not 2 <= T.ndim <= 8 or len(set(T.shape)) != 1:
+        raise ValueError(f"T must be a cubical array of order 2 to 8, got shape {T.shape}")
     perms = list(itertools.permutations(range(T.ndim)))
-    return sum(np.transpose(T, p) for p in perms) / len(perms)
+    out = np.zeros_like(T)
+    for p in perms:
+        out += np.transpose(T, p)
+    return out / len(perms)
 
 
-def _weights(weights) -> np.ndarray:
-    a = _checks.finite_array("weights", weights, ndim=1)
-    if a.size == 0:
-        raise ValueError("weights must contain at least one weight, got an empty array")
-    if np.any(a <= 0):
-        raise ValueError(f"weights must all be > 0, got {a.tolist()}")
-    return a
-
-
-def orthogonal_tensor(weights, d, *, order=4, basis="standard", seed=None) -> LowRankTensor:
+def orthogonal_tensor(
+    weights: ArrayLike, d: int, *, order: int=4, basis: str | ArrayLike="standard", seed:
+    SeedLike=None,
+) -> LowRankTensor:
     """The orthogonal target :math:`T^* = \\sum_{k=1}^r a_k u_k^{\\otimes l}`.
 
     Parameters
@@ -211,7 +192,7 @@ def orthogonal_tensor(weights, d, *, order=4, basis="standard", seed=None) -> Lo
     -------
     LowRankTensor
     """
-    a = _weights(weights)
+    a = _checks.weights(weights)
     d = _checks.positive_int("d", d)
     order = _checks.order(order)
     r = a.size
@@ -239,7 +220,7 @@ def orthogonal_tensor(weights, d, *, order=4, basis="standard", seed=None) -> Lo
     return LowRankTensor(a, U, order)
 
 
-def low_rank_tensor(weights, vectors, *, order=4) -> LowRankTensor:
+def low_rank_tensor(weights: ArrayLike, vectors: ArrayLike, *, order: int=4) -> LowRankTensor:
     """A symmetric low-rank target with unit (not necessarily orthogonal) directions.
 
     Parameters
@@ -255,7 +236,7 @@ def low_rank_tensor(weights, vectors, *, order=4) -> LowRankTensor:
     -------
     LowRankTensor
     """
-    a = _weights(weights)
+    a = _checks.weights(weights)
     order = _checks.order(order)
     V = _checks.finite_array("vectors", vectors, ndim=2)
     if V.shape[1] != a.size:
@@ -268,7 +249,7 @@ def low_rank_tensor(weights, vectors, *, order=4) -> LowRankTensor:
     return LowRankTensor(a, V / norms, order)
 
 
-def correlated_directions(d, r, rho, *, seed=None) -> np.ndarray:
+def correlated_directions(r: int, d: int, rho: float, *, seed: SeedLike=None) -> np.ndarray:
     """Unit vectors with equal pairwise inner products ``rho`` (chapter 6).
 
     :math:`u_k = \\sqrt{1-\\rho}\\, q_k + \\sqrt{\\rho}\\, q_0` with orthonormal
@@ -276,8 +257,9 @@ def correlated_directions(d, r, rho, *, seed=None) -> np.ndarray:
 
     Parameters
     ----------
-    d, r : int
-        Dimension and number of vectors; requires ``r + 1 <= d`` when ``rho > 0``.
+    r, d : int
+        Number of vectors and dimension (count first, as everywhere in the package);
+        requires ``r + 1 <= d`` when ``rho > 0``.
     rho : float
         Pairwise correlation in [0, 1).
     seed : int, Generator or None
@@ -286,8 +268,8 @@ def correlated_directions(d, r, rho, *, seed=None) -> np.ndarray:
     -------
     ndarray, shape (d, r)
     """
-    d = _checks.positive_int("d", d)
     r = _checks.positive_int("r", r)
+    d = _checks.positive_int("d", d)
     rho = _checks.positive_float("rho", rho, allow_zero=True)
     if rho >= 1:
         raise ValueError(f"rho must be < 1, got {rho}")
@@ -300,7 +282,7 @@ def correlated_directions(d, r, rho, *, seed=None) -> np.ndarray:
     return math.sqrt(1 - rho) * Q[:, 1 : r + 1] + math.sqrt(rho) * Q[:, [0]]
 
 
-def with_noise(target: LowRankTensor, sigma, *, seed=None) -> LowRankTensor:
+def with_noise(target: LowRankTensor, sigma: float, *, seed: SeedLike=None) -> LowRankTensor:
     """Add a random symmetric Gaussian tensor of Frobenius norm ``sigma`` (chapter 6).
 
     Parameters
@@ -316,12 +298,11 @@ def with_noise(target: LowRankTensor, sigma, *, seed=None) -> LowRankTensor:
     LowRankTensor
         Same weights and directions, with ``noise`` set.
     """
-    if not isinstance(target, LowRankTensor):
-        raise ValueError(f"target must be a LowRankTensor, got {type(target).__name__}")
+    _checks.instance("target", target, LowRankTensor)
     if target.noise is not None:
         raise ValueError("target already has noise")
     sigma = _checks.positive_float("sigma", sigma, allow_zero=True)
-    if target.d**target.order > _DENSE_LIMIT:
+    if target.d**target.order > DENSE_LIMIT:
         raise ValueError(f"d={target.d} is too large for a dense noise tensor")
     rng = _checks.seed_or_rng(seed)
     N = symmetrize(rng.standard_normal((target.d,) * target.order))
@@ -329,7 +310,7 @@ def with_noise(target: LowRankTensor, sigma, *, seed=None) -> LowRankTensor:
     return LowRankTensor(target.weights, target.basis, target.order, N)
 
 
-def random_directions(m, d, *, seed=None) -> np.ndarray:
+def random_directions(m: int, d: int, *, seed: SeedLike=None) -> np.ndarray:
     """``m`` independent directions, uniform on the unit sphere of :math:`\\mathbb{R}^d`.
 
     Parameters
@@ -353,7 +334,7 @@ def random_directions(m, d, *, seed=None) -> np.ndarray:
     return X / n
 
 
-def small_init(m, d, init_scale, *, seed=None) -> np.ndarray:
+def small_init(m: int, d: int, init_scale: float, *, seed: SeedLike=None) -> np.ndarray:
     """The small initialization: ``m`` rows of norm ``init_scale`` in uniform random directions.
 
     Parameters

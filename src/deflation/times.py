@@ -19,9 +19,16 @@ import math
 import numpy as np
 
 from . import _checks
+from ._kernels import angle
+from ._typing import ArrayLike
 from .deflation_process import DeflationResult
 from .flow import Trajectory, gradient_flow
-from .model import _check_target, _degree, fit_loss
+from .measures import (
+    _groups,  # the group rule, applied record by record
+    recovery_path,
+)
+from .model import fit_loss
+from .tensors import LowRankTensor
 
 __all__ = [
     "first_indices",
@@ -36,7 +43,7 @@ __all__ = [
 ]
 
 
-def first_indices(y: np.ndarray, levels) -> np.ndarray:
+def first_indices(y: np.ndarray, levels: ArrayLike) -> np.ndarray:
     """Index of the first row at which each column of ``y`` (n, k) is >= its level.
 
     Returns an int array of shape (k,), -1 for a column that never gets there.
@@ -45,7 +52,7 @@ def first_indices(y: np.ndarray, levels) -> np.ndarray:
     return np.where(above.any(axis=0), np.argmax(above, axis=0), -1)
 
 
-def first_crossings(t: np.ndarray, y: np.ndarray, levels) -> np.ndarray:
+def first_crossings(t: np.ndarray, y: np.ndarray, levels: ArrayLike) -> np.ndarray:
     """First time each column of ``y`` (n, k) reaches its level, on the record ``t`` (n,).
 
     The shared engine of :func:`fit_times` and the chapters' other crossing times:
@@ -64,7 +71,7 @@ def first_crossings(t: np.ndarray, y: np.ndarray, levels) -> np.ndarray:
     return out
 
 
-def crossing_times(t, y, levels) -> np.ndarray:
+def crossing_times(t: ArrayLike, y: ArrayLike, levels: ArrayLike) -> np.ndarray:
     """First time each column of ``y`` reaches its level (linear interpolation).
 
     Parameters
@@ -92,7 +99,7 @@ def crossing_times(t, y, levels) -> np.ndarray:
     return first_crossings(t, y, lev)
 
 
-def fit_times(traj: Trajectory, frac=0.9) -> np.ndarray:
+def fit_times(traj: Trajectory, frac: float=0.9) -> np.ndarray:
     """When each ground-truth component is fitted.
 
     Parameters
@@ -111,15 +118,16 @@ def fit_times(traj: Trajectory, frac=0.9) -> np.ndarray:
         The first such time for each component, interpolated linearly between recorded
         times; NaN where it never happens.
     """
-    if not isinstance(traj, Trajectory):
-        raise ValueError(f"traj must be a Trajectory, got {type(traj).__name__}")
+    _checks.instance("traj", traj, Trajectory)
+    _checks.orthogonal(traj.target, "traj.target",
+                       why="fit_times reads a_k - residual_k; use group_fit_times otherwise")
     frac = _checks.fraction("frac", frac)
     goal = traj.target.weights - traj.reg / 2
     out = first_crossings(traj.t, traj.target.weights - traj.residual, frac * goal)
     return np.where(goal > 0, out, np.nan)
 
 
-def logit_fit_times(traj, frac=0.9) -> np.ndarray:
+def logit_fit_times(traj: Trajectory, frac: float=0.9) -> np.ndarray:
     """Fit times of an orthogonal target, interpolated on the logit scale.
 
     Like :func:`fit_times` (first time the fitted fraction
@@ -138,8 +146,10 @@ def logit_fit_times(traj, frac=0.9) -> np.ndarray:
     ndarray (r,)
         NaN where the fraction is never reached.
     """
-    if not isinstance(traj, Trajectory):
-        raise ValueError(f"traj must be a Trajectory, got {type(traj).__name__}")
+    _checks.instance("traj", traj, Trajectory)
+    _checks.orthogonal(traj.target, "traj.target",
+                       why="logit_fit_times reads a_k - residual_k; use group_fit_times "
+                       "otherwise")
     frac = _checks.fraction("frac", frac)
     a = traj.target.weights
     goal = a - traj.reg / 2
@@ -163,7 +173,7 @@ def logit_fit_times(traj, frac=0.9) -> np.ndarray:
     return out
 
 
-def group_fit_times(traj, frac=0.9, *, threshold=0.9) -> np.ndarray:
+def group_fit_times(traj: Trajectory, frac: float=0.9, *, threshold: float=0.9) -> np.ndarray:
     """When each ground-truth component is fitted, by group weight (any target).
 
     Parameters
@@ -180,8 +190,6 @@ def group_fit_times(traj, frac=0.9, *, threshold=0.9) -> np.ndarray:
     ndarray (r,)
         First such recorded time, interpolated linearly; NaN if never.
     """
-    from .measures import recovery_path  # measures imports this module's neighbours
-
     frac = _checks.fraction("frac", frac)
     b, _ = recovery_path(traj, threshold=threshold)
     return first_crossings(traj.t, b, frac * traj.target.weights)
@@ -199,7 +207,7 @@ def _times_corr(t, correlations):
     return t, C
 
 
-def alignment_times(t, correlations, *, level=0.5) -> np.ndarray:
+def alignment_times(t: ArrayLike, correlations: ArrayLike, *, level: float=0.5) -> np.ndarray:
     """When each component first aligns with some ground-truth direction.
 
     Parameters
@@ -218,12 +226,15 @@ def alignment_times(t, correlations, *, level=0.5) -> np.ndarray:
         First such time for every component, interpolated linearly between records;
         NaN if it never happens within the record.
     """
-    t, C = _times_corr(t, correlations)
+    tt, C = _times_corr(t, correlations)
     level = _checks.fraction("level", level)
-    return first_crossings(t, np.max(C**2, axis=2), level)
+    return first_crossings(tt, np.max(C**2, axis=2), level)
 
 
-def escape_time(W0, target, *, degree=2, frac=0.1, t_end=1e12, rtol=1e-6) -> float:
+def escape_time(
+    W0: ArrayLike, target: LowRankTensor, *, degree: float=2, frac: float=0.1, t_end:
+    float=1e12, rtol: float=1e-6,
+) -> float:
     """Time for gradient flow to leave the small initialization.
 
     The escape time is the first time the fitting loss
@@ -250,9 +261,9 @@ def escape_time(W0, target, *, degree=2, frac=0.1, t_end=1e12, rtol=1e-6) -> flo
     float
         The escape time, or NaN if the loss has not dropped by ``t_end``.
     """
-    target = _check_target(target)
+    target = _checks.instance("target", target, LowRankTensor, "see orthogonal_tensor")
     W0 = _checks.weight_matrix(W0, target.d)
-    p = _degree(degree, target.order)
+    p = _checks.degree(degree, target.order)
     frac = _checks.fraction("frac", frac)
     t_end = _checks.positive_float("t_end", t_end)
     rtol = _checks.positive_float("rtol", rtol)
@@ -261,7 +272,9 @@ def escape_time(W0, target, *, degree=2, frac=0.1, t_end=1e12, rtol=1e-6) -> flo
     return float(tr.t[-1]) if tr.fit[-1] <= level else float("nan")
 
 
-def plateau_match(traj, result, *, threshold=0.9):
+def plateau_match(
+    traj: Trajectory, result: DeflationResult, *, threshold: float=0.9,
+) -> dict[str, float]:
     r"""Closest approach of gradient flow to the deflation process's first step.
 
     On the first plateau, the window between the first two group fit times
@@ -289,16 +302,14 @@ def plateau_match(traj, result, *, threshold=0.9):
         :math:`x` and :math:`v_1` (up to sign at even order) and ``weight_error``
         :math:`b/b_1 - 1`; all NaN if no group is fitted.
     """
-    if not isinstance(traj, Trajectory) or traj.W_path is None:
+    _checks.instance("traj", traj, Trajectory)
+    if traj.W_path is None:
         raise ValueError("traj must be a Trajectory recorded with record_W=True")
-    if not isinstance(result, DeflationResult):
-        raise ValueError(f"result must be a DeflationResult, got {type(result).__name__}")
+    _checks.instance("result", result, DeflationResult)
     T = traj.target
     if result.vectors.shape[0] != T.d:
         raise ValueError(f"result has dimension {result.vectors.shape[0]}, target has d={T.d}")
-    from .measures import _angle, _groups, _threshold
-
-    thr = _threshold(threshold)
+    thr = _checks.threshold(threshold)
     v, b1, l = result.vectors[:, 0], float(result.weights[0]), T.order
     nan = {"time": float("nan"), "distance": float("nan"), "angle": float("nan"),
            "weight_error": float("nan")}
@@ -320,6 +331,6 @@ def plateau_match(traj, result, *, threshold=0.9):
         cos = float(x @ v)
         dist = math.sqrt(max(bj * bj + b1 * b1 - 2 * bj * b1 * cos**l, 0.0)) / b1
         if dist < best["distance"]:
-            best = {"time": float(traj.t[i]), "distance": dist, "angle": _angle(x, v),
+            best = {"time": float(traj.t[i]), "distance": dist, "angle": angle(x, v),
                     "weight_error": bj / b1 - 1}
     return best

@@ -31,7 +31,7 @@ from __future__ import annotations
 import importlib
 import re
 
-from .answers import Answer, Choice, Formula, Number, _short  # noqa: F401
+from .answers import Answer, Choice, Formula, Number, _short
 
 __all__ = ["Answer", "Choice", "Formula", "Number", "check", "labels", "registry"]
 

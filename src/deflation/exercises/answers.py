@@ -235,8 +235,12 @@ class Formula(Answer):
         Returns ``(True, expr)`` or ``(False, reason)``.
         """
         import sympy as sp
-        from sympy.parsing.sympy_parser import (convert_xor, implicit_multiplication,
-                                                parse_expr, standard_transformations)
+        from sympy.parsing.sympy_parser import (
+            convert_xor,
+            implicit_multiplication,
+            parse_expr,
+            standard_transformations,
+        )
 
         if isinstance(answer, str):
             text = answer
@@ -250,7 +254,7 @@ class Formula(Answer):
             trans = standard_transformations + (implicit_multiplication, convert_xor)
             try:
                 expr = parse_expr(text, local_dict=local, transformations=trans)
-            except Exception as err:  # noqa: BLE001 - any parse failure is a hint
+            except Exception as err:
                 return False, (f"could not read {answer!r} as a formula "
                                f"({type(err).__name__}).")
         elif isinstance(answer, (sp.Basic, numbers.Number)) and not isinstance(
@@ -285,7 +289,7 @@ class Formula(Answer):
             for simplifier in (sp.expand, sp.simplify, sp.trigsimp):
                 if simplifier(diff) == 0:
                     return True, ""
-        except Exception:  # noqa: BLE001 - a formula sympy cannot simplify is "not yet"
+        except Exception:
             pass
         return False, self.hint
 

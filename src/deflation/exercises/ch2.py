@@ -5,7 +5,7 @@ Each entry maps an exercise label to a :class:`~deflation.exercises.Number`,
 checks an answer with ``check("ex-ch2-name", answer)``. Keep hints free of the answer.
 """
 
-from .answers import Choice, Formula, Number  # noqa: F401
+from .answers import Choice, Formula, Number
 
 ANSWERS = {
     # one power-method step raises every ratio a_k v_k / (a_l v_l) to this power

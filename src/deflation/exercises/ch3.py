@@ -5,7 +5,7 @@ Each entry maps an exercise label to a :class:`~deflation.exercises.Number`,
 checks an answer with ``check("ex-ch3-name", answer)``. Keep hints free of the answer.
 """
 
-from .answers import Choice, Formula, Number  # noqa: F401
+from .answers import Choice, Formula, Number
 
 ANSWERS = {
     # a = (1, 0.5, 0.25), lambda = 0.6: the weights at rest, max(a_k - lambda/2, 0)

@@ -8,20 +8,25 @@ and ``scripts/ch6_sweep.py`` are thin command-line wrappers around these modules
 
 from __future__ import annotations
 
+import argparse
+from collections.abc import Callable
+from typing import Any
+
+from .._optional import require
 from . import ch5, ch6
 
 __all__ = ["RUN_FUNCTIONS", "run_function", "add_runner_arguments", "runner_options"]
 # and the modules ch5, ch6
 
 #: Every run function of the book, by its ``cache_name``.
-RUN_FUNCTIONS = {
-    f.cache_name: f
+RUN_FUNCTIONS: dict[str, Callable[[dict[str, Any], int], dict[str, Any]]] = {
+    f.cache_name: f  # type: ignore[union-attr]
     for f in (ch5.run_modified, ch5.run_plain, ch6.run_fit_times, ch6.run_correlated,
               ch6.run_noisy, ch6.run_loss_curve)
 }
 
 
-def run_function(name: str):
+def run_function(name: str) -> Callable[[dict[str, Any], int], dict[str, Any]]:
     """The run function whose ``cache_name`` is ``name`` (for recomputing a cached record).
 
     Raises
@@ -37,7 +42,7 @@ def run_function(name: str):
         ) from None
 
 
-def add_runner_arguments(parser, *, default_jobs=1):
+def add_runner_arguments(parser: argparse.ArgumentParser, *, default_jobs: int = 1) -> None:
     """Add the options every sweep script shares to an ``argparse`` parser.
 
     ``--jobs`` (also spelled ``--n-jobs``): joblib workers; ``--dask ADDRESS``: run on a
@@ -54,7 +59,7 @@ def add_runner_arguments(parser, *, default_jobs=1):
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
 
 
-def runner_options(args):
+def runner_options(args: argparse.Namespace) -> tuple[int, Any, bool | None]:
     """``(n_jobs, client, progress)`` for :func:`deflation.sweep` from parsed options.
 
     Connects to the Dask scheduler given by ``--dask`` (``client`` is None otherwise);
@@ -62,7 +67,6 @@ def runner_options(args):
     """
     client = None
     if args.dask:
-        from distributed import Client
-
+        Client = require("distributed", "--dask").Client
         client = Client(args.dask)
     return args.jobs, client, (False if args.no_progress else None)

@@ -19,17 +19,21 @@ initialization :func:`deflation.small_init` ``(m, d, init_scale, seed=seed)``.
 from __future__ import annotations
 
 import inspect
+import os
+from collections.abc import Iterable, Sequence
+from typing import Any
 
 import numpy as np
 
 from .. import _checks
+from .._typing import ArrayLike
 from ..flow import gradient_flow
 from ..measures import group_sizes, recovered, relative_error
 from ..modified import modified_gradient_flow
+from ..sweeps import sweep
+from ..tensors import LowRankTensor, orthogonal_tensor, small_init
 from ..theory import fit_floor
 from ..times import fit_times
-from ..sweep import sweep
-from ..tensors import LowRankTensor, orthogonal_tensor, small_init
 
 __all__ = [
     "SEEDS",
@@ -67,12 +71,13 @@ _MODIFIED_KEYS = (
 )
 
 
-def modified_config(d, m, weights, **params) -> dict:
+def modified_config(m: int, d: int, weights: ArrayLike, **params: Any) -> dict:
     """A complete sweep configuration for :func:`run_modified` / :func:`run_plain`.
 
     Parameters
     ----------
-    d, m : int
+    m, d : int
+        Number of components and dimension (count first, as everywhere in the package).
     weights : sequence of float
         The :math:`a_k` of an orthogonal order-4 target in :math:`\\mathbb{R}^d` (standard basis).
     **params
@@ -86,8 +91,8 @@ def modified_config(d, m, weights, **params) -> dict:
         Every parameter written out, so that :func:`deflation.cache_key` changes when any
         value (or a default) changes.
     """
-    d = _checks.positive_int("d", d)
     m = _checks.positive_int("m", m)
+    d = _checks.positive_int("d", d)
     w = _checks.finite_array("weights", weights, ndim=1)
     if w.size < 1 or w.size > d or np.any(w <= 0):
         raise ValueError(f"weights must be 1..d={d} positive numbers, got {list(w)}")
@@ -142,7 +147,7 @@ def run_modified(config: dict, seed: int) -> dict:
         :math:`\\delta_1` per direction, at the end).
     """
     if not isinstance(config, dict):
-        raise ValueError(f"config must be a dict, got {type(config).__name__}")
+        raise TypeError(f"config must be a dict, got {type(config).__name__}")
     target = _target(config)
     kwargs = {k: config[k] for k in _MODIFIED_KEYS if k in config}
     res = modified_gradient_flow(target, int(config["m"]), seed=int(seed), **kwargs)
@@ -162,7 +167,7 @@ def run_modified(config: dict, seed: int) -> dict:
     return out
 
 
-run_modified.cache_name = "ch5.modified"
+run_modified.cache_name = "ch5.modified"  # type: ignore[attr-defined]
 
 
 def run_plain(config: dict, seed: int) -> dict:
@@ -182,7 +187,7 @@ def run_plain(config: dict, seed: int) -> dict:
         (components of norm above ``10 * init_scale`` per direction, at the end).
     """
     if not isinstance(config, dict):
-        raise ValueError(f"config must be a dict, got {type(config).__name__}")
+        raise TypeError(f"config must be a dict, got {type(config).__name__}")
     target = _target(config)
     m, d = int(config["m"]), int(config["d"])
     sig = inspect.signature(modified_gradient_flow).parameters
@@ -203,10 +208,12 @@ def run_plain(config: dict, seed: int) -> dict:
     return out
 
 
-run_plain.cache_name = "ch5.plain"
+run_plain.cache_name = "ch5.plain"  # type: ignore[attr-defined]
 
 
-def success_table(records, keys=("setting",)) -> list[dict]:
+def success_table(
+    records: Iterable[dict[str, Any]], keys: Sequence[str]=("setting",),
+) -> list[dict]:
     """Summarize sweep records per configuration.
 
     Parameters
@@ -237,7 +244,7 @@ def success_table(records, keys=("setting",)) -> list[dict]:
         ident = tuple(str(rec[k]) for k in keys)
         rows.setdefault(ident, []).append(rec)
     out = []
-    for ident, recs in rows.items():
+    for recs in rows.values():
         ok = np.array([r["success"] for r in recs], dtype=bool)
         times = np.array([r["total_time"] for r in recs], dtype=float)
         errs = np.array([r["rel_error"] for r in recs], dtype=float)
@@ -279,7 +286,7 @@ SETTINGS = [
 ]
 
 # Ablations: one ingredient removed at a time.
-ABLATIONS = {
+ABLATIONS: dict[str, dict[str, Any]] = {
     "full": {},
     "no re-init": {"reinit": False},
     "lambda = 0": {"reg": 0.0},
@@ -311,20 +318,20 @@ def _setting(name):
     raise ValueError(f"unknown setting {name!r}")
 
 
-def table_configs():
-    return [modified_config(d, m, w, setting=n) for n, d, m, w in SETTINGS]
+def table_configs() -> list[dict[str, Any]]:
+    return [modified_config(m, d, w, setting=n) for n, d, m, w in SETTINGS]
 
 
-def ablation_configs():
+def ablation_configs() -> list[dict[str, Any]]:
     out = []
     for name in ABLATION_SETTINGS:
         _, d, m, w = _setting(name)
         for params in ABLATIONS.values():
-            out.append(modified_config(d, m, w, setting=name, **params))
+            out.append(modified_config(m, d, w, setting=name, **params))
     return out
 
 
-def ablation_name(rec):
+def ablation_name(rec: dict[str, Any]) -> str:
     """Which ablation a record of ``ablation_configs()`` belongs to."""
     for name, params in ABLATIONS.items():
         if params and all(rec[k] == v for k, v in params.items()):
@@ -332,41 +339,44 @@ def ablation_name(rec):
     return "full"
 
 
-def role_configs():
+def role_configs() -> list[dict[str, Any]]:
     _, d, m, w = _setting("A")
     out = []
     for key, values in ROLES.items():
         for v in values:
-            cfg = modified_config(d, m, w, setting="A", **{key: v})
+            cfg = modified_config(m, d, w, setting="A", **{key: v})
             if cfg not in out:  # the defaults appear once
                 out.append(cfg)
     return out
 
 
-def extra_configs():
+def extra_configs() -> list[dict[str, Any]]:
     out = []
     for name, params in EXTRA:
         _, d, m, w = _setting(name)
         params = dict(params)
         m = params.pop("m", m)
         label = name if m == _setting(name)[2] else f"{name}{m}"
-        out.append(modified_config(d, m, w, setting=label, **params))
+        out.append(modified_config(m, d, w, setting=label, **params))
     return out
 
 
-def m_sweep_configs():
+def m_sweep_configs() -> list[dict[str, Any]]:
     """Setting A's target with ``m`` in :data:`M_VALUES` components, at the defaults.
 
     ``m = 6, 12, 40`` are the table's settings B, A and A40 (same configuration, so the
     same cached runs); the others are labelled ``"m8"``, ``"m10"``, ...
     """
     named = {mm: n for n, dd, mm, w in SETTINGS if dd == 10 and w == WEIGHTS_A}
-    return [modified_config(10, m, WEIGHTS_A, setting=named.get(m, f"m{m}"))
+    return [modified_config(m, 10, WEIGHTS_A, setting=named.get(m, f"m{m}"))
             for m in M_VALUES]
 
 
-def all_sweeps(cache_dir, n_jobs=1, *, seeds=SEEDS, held_out=HELD_OUT_SEEDS,
-               m_seeds=M_SWEEP_SEEDS, client=None, progress=None):
+def all_sweeps(
+    cache_dir: str | os.PathLike[str] | None, n_jobs: int=1, *, seeds: Iterable[int]=SEEDS,
+    held_out: Iterable[int]=HELD_OUT_SEEDS, m_seeds: Iterable[int]=M_SWEEP_SEEDS, client:
+    Any=None, progress: bool | None=None,
+) -> dict[str, list[dict[str, Any]]]:
     """Run (or load) every sweep of the chapter.
 
     Parameters

@@ -10,21 +10,22 @@ the run functions (:func:`run_fit_times`, :func:`run_correlated`, :func:`run_noi
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 
+from .._kernels import angle
+from .._typing import SeedLike
+from ..deflation_process import tensor_deflation
+from ..flow import gradient_flow
 from ..measures import (
     Recovery,
-    _angle,
     deflation_recovery,
     group_directions,
     recovery,
     relative_error,
 )
-from ..theory import first_order_fixed_point, predicted_fit_times
-from ..times import group_fit_times, logit_fit_times, plateau_match
-from ..deflation_process import tensor_deflation
-from ..flow import gradient_flow
 from ..tensors import (
     correlated_directions,
     low_rank_tensor,
@@ -32,6 +33,8 @@ from ..tensors import (
     small_init,
     with_noise,
 )
+from ..theory import first_order_fixed_point, predicted_fit_times
+from ..times import group_fit_times, logit_fit_times, plateau_match
 
 __all__ = [
     "run_fit_times",
@@ -47,7 +50,7 @@ __all__ = [
 ]
 
 
-def run_fit_times(config, seed) -> dict:
+def run_fit_times(config: dict[str, Any], seed: SeedLike) -> dict:
     """One gradient-flow run on an orthogonal target: measured and predicted fit times.
 
     Parameters
@@ -89,7 +92,7 @@ def run_fit_times(config, seed) -> dict:
     }
 
 
-run_fit_times.cache_name = "ch6.fit_times"
+run_fit_times.cache_name = "ch6.fit_times"  # type: ignore[attr-defined]
 
 
 def _recovery_summary(rec: Recovery, prefix: str) -> dict:
@@ -101,7 +104,7 @@ def _recovery_summary(rec: Recovery, prefix: str) -> dict:
     }
 
 
-def run_correlated(config, seed) -> dict:
+def run_correlated(config: dict[str, Any], seed: SeedLike) -> dict:
     """Gradient flow and the deflation process on a target with correlated components.
 
     Parameters
@@ -135,7 +138,7 @@ def run_correlated(config, seed) -> dict:
     cfg = dict(config)
     rng = np.random.default_rng(seed)
     a = np.asarray(cfg["weights"], dtype=float)
-    U = correlated_directions(int(cfg["d"]), a.size, float(cfg["rho"]), seed=rng)
+    U = correlated_directions(a.size, int(cfg["d"]), float(cfg["rho"]), seed=rng)
     T = low_rank_tensor(a, U, order=int(cfg.get("order", 4)))
     thr = float(cfg.get("threshold", 0.9))
     W0 = small_init(int(cfg["m"]), T.d, float(cfg["init_scale"]), seed=rng)
@@ -146,9 +149,11 @@ def run_correlated(config, seed) -> dict:
     tr = gradient_flow(W0, T, t_end, rtol=float(cfg.get("rtol", 1e-6)), record=grid,
                        record_W=True)
     gft = group_fit_times(tr, threshold=thr)
-    out = {"gf_angle": [], "gf_weight_error": [], "gf_stray": [], "gf_rel_error": []}
+    out: dict[str, Any] = {"gf_angle": [], "gf_weight_error": [], "gf_stray": [],
+                           "gf_rel_error": []}
     for tc in checks:
         i = int(np.argmin(np.abs(tr.t - tc)))
+        assert tr.W_path is not None  # record_W=True above
         rec = recovery(tr.W_path[i], T, threshold=thr)
         out["gf_angle"].append(rec.direction_angle)
         out["gf_weight_error"].append(rec.weight_error)
@@ -175,10 +180,10 @@ def run_correlated(config, seed) -> dict:
     return out
 
 
-run_correlated.cache_name = "ch6.correlated"
+run_correlated.cache_name = "ch6.correlated"  # type: ignore[attr-defined]
 
 
-def run_noisy(config, seed) -> dict:
+def run_noisy(config: dict[str, Any], seed: SeedLike) -> dict:
     """Gradient flow and the deflation process on an orthogonal target plus noise.
 
     Parameters
@@ -220,19 +225,19 @@ def run_noisy(config, seed) -> dict:
     return {
         **_recovery_summary(recovery(tr.W, T, threshold=thr), "gf"),
         **_recovery_summary(deflation_recovery(D, T, threshold=thr), "defl"),
-        "pred_angle": [_angle(x, T.basis[:, k]) for k, (x, _) in enumerate(pred)],
+        "pred_angle": [angle(x, T.basis[:, k]) for k, (x, _) in enumerate(pred)],
         "pred_weight_error": [(c - a) / a for (_, c), a in zip(pred, T.weights)],
-        "gf_to_pred": [_angle(x, y) for x, (y, _) in zip(gf_dirs, pred)],
-        "defl_to_pred": [_angle(x, y) for x, (y, _) in zip(defl_dirs, pred)],
+        "gf_to_pred": [angle(x, y) for x, (y, _) in zip(gf_dirs, pred)],
+        "defl_to_pred": [angle(x, y) for x, (y, _) in zip(defl_dirs, pred)],
         "gf_fit": float(tr.fit[-1]),
         "noise_fit": 0.5 * float(cfg["sigma"]) ** 2,
     }
 
 
-run_noisy.cache_name = "ch6.noisy"
+run_noisy.cache_name = "ch6.noisy"  # type: ignore[attr-defined]
 
 
-def run_loss_curve(config, seed) -> dict:
+def run_loss_curve(config: dict[str, Any], seed: SeedLike) -> dict:
     """A long gradient-flow run on a noisy orthogonal target: the loss curve.
 
     Parameters
@@ -270,7 +275,7 @@ def run_loss_curve(config, seed) -> dict:
     }
 
 
-run_loss_curve.cache_name = "ch6.loss_curve"
+run_loss_curve.cache_name = "ch6.loss_curve"  # type: ignore[attr-defined]
 
 
 # ---------------------------------------------------------------------------------------
@@ -284,7 +289,9 @@ TUNING_SEEDS = list(range(16))
 CORRELATED_RHOS = [0.0, 0.2, 0.4, 0.5, 0.6, 0.7, 0.8]
 
 
-def sweep_plan(name):
+def sweep_plan(
+    name: str,
+) -> list[tuple[Callable[[dict[str, Any], int], dict[str, Any]], list[dict[str, Any]], list[int]]]:
     """The blocks of one of the chapter's sweeps: ``(func, configs, seeds)`` triples.
 
     Every sweep runs on held-out seeds (from 100 on), disjoint from
@@ -329,7 +336,7 @@ def sweep_plan(name):
         cfgs = [c for d, m in [(10, 20), (30, 100)] for c in scale(d, m, order=3)]
         return [(run_fit_times, cfgs, list(range(100, 110)))]
     if name == "correlated":
-        def cfgs(rhos):
+        def correlated(rhos: list[float]) -> list[dict[str, Any]]:
             return [
                 {"d": 10, "m": 20, "weights": [1.0, 0.7, 0.5, 0.35], "rho": rho,
                  "init_scale": 1e-6, "checkpoints": [50.0, 150.0, 500.0], "rtol": 1e-6}
@@ -337,8 +344,8 @@ def sweep_plan(name):
             ]
         weak = [r for r in CORRELATED_RHOS if r < 0.55]
         strong = [r for r in CORRELATED_RHOS if r > 0.55]
-        return [(run_correlated, cfgs(weak), list(range(100, 108))),
-                (run_correlated, cfgs(strong), list(range(100, 116)))]
+        return [(run_correlated, correlated(weak), list(range(100, 108))),
+                (run_correlated, correlated(strong), list(range(100, 116)))]
     if name == "noisy":
         cfgs = [
             {"d": 8, "m": 20, "weights": [1.0, 0.7, 0.5, 0.35], "sigma": sigma,

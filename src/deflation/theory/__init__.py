@@ -21,10 +21,27 @@ simulation; the chapters say which. Order 4 unless an ``order`` argument is give
 
 from __future__ import annotations
 
-from .early import early_phase_rhs, predicted_winner, blowup_time, approx_max_alignment, expected_max_alignment, win_probabilities, miss_probability, all_won_probability  # noqa: F401
-from .growth import fitted_weight, growth_rate, logistic_time, fit_time_estimate, fit_floor, norm_correlation_bound, stability_spectrum  # noqa: F401
-from .reinit import lockup_count_bound, lockup_components_needed  # noqa: F401
-from .perturbed import first_order_fixed_point, alignment_delay, predicted_fit_times  # noqa: F401
+from .early import (
+    all_won_probability,
+    approx_max_alignment,
+    blowup_time,
+    early_phase_rhs,
+    expected_max_alignment,
+    miss_probability,
+    predicted_winner,
+    win_probabilities,
+)
+from .growth import (
+    fit_floor,
+    fit_time_estimate,
+    fitted_weight,
+    growth_rate,
+    logistic_time,
+    norm_correlation_bound,
+    stability_spectrum,
+)
+from .perturbed import alignment_delay, first_order_fixed_point, predicted_fit_times
+from .reinit import lockup_components_needed, lockup_count_bound
 
 __all__ = [
     "early_phase_rhs",

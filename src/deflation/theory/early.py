@@ -14,6 +14,7 @@ import numpy as np
 from scipy import integrate, special
 
 from .. import _checks
+from .._typing import ArrayLike
 
 __all__ = [
     "early_phase_rhs",
@@ -27,7 +28,7 @@ __all__ = [
 ]
 
 
-def early_phase_rhs(v, weights) -> np.ndarray:
+def early_phase_rhs(v: ArrayLike, weights: ArrayLike) -> np.ndarray:
     """Right-hand side of the reduced early-phase ODE (order 4).
 
     Parameters
@@ -48,7 +49,7 @@ def early_phase_rhs(v, weights) -> np.ndarray:
     return 8 * v * (a * v - np.sum(a * v * v, axis=-1, keepdims=True))
 
 
-def predicted_winner(correlations, weights, *, order=4) -> np.ndarray:
+def predicted_winner(correlations: ArrayLike, weights: ArrayLike, *, order: int=4) -> np.ndarray:
     """The ground-truth direction each component locks onto in the early phase.
 
     Parameters
@@ -73,13 +74,13 @@ def predicted_winner(correlations, weights, *, order=4) -> np.ndarray:
     return np.argmax(score, axis=-1)
 
 
-def blowup_time(correlation, weight, *, order=4):
+def blowup_time(correlation: ArrayLike, weight: ArrayLike, *, order: int=4) -> float | np.ndarray:
     """Blow-up time of :math:`\\dot p = l\\, a\\, p^{l-1}` from :math:`p(0)`.
 
     Parameters
     ----------
     correlation : float or array_like
-        :math:`p(0) = \\langle \\bar w(0), u\\rangle > 0`.
+        :math:`p(0) = \\langle \\bar w(0), u\\rangle \\in (0, 1]`.
     weight : float or array_like
         :math:`a > 0`.
     order : int, default 4
@@ -90,21 +91,21 @@ def blowup_time(correlation, weight, *, order=4):
         :math:`t^* = 1 / (l (l-2)\\, a\\, p(0)^{l-2})`; for order 4,
         :math:`1/(8 a v(0))` with :math:`v = p^2`.
     """
-    p = _checks.positive_array("correlation", correlation)
+    p = _checks.positive_array("correlation", correlation, upper=1.0)
     a = _checks.positive_array("weight", weight)
     order = _checks.order(order)
     out = 1.0 / (order * (order - 2) * a * p ** (order - 2))
     return float(out) if out.ndim == 0 else out
 
 
-def approx_max_alignment(m, d) -> float:
+def approx_max_alignment(m: int, d: int) -> float:
     """The approximation :math:`\\max_{j \\le m} v_j(0) \\approx 2 \\log(m) / d`."""
     m = _checks.positive_int("m", m, minimum=2)
     d = _checks.positive_int("d", d)
     return 2 * math.log(m) / d
 
 
-def expected_max_alignment(m, d) -> float:
+def expected_max_alignment(m: int, d: int) -> float:
     """Exact :math:`E[\\max_{j \\le m} \\langle \\bar w_j, u\\rangle^2]` for uniform directions.
 
     Each :math:`v_j \\sim \\mathrm{Beta}(1/2, (d-1)/2)`, so
@@ -128,7 +129,7 @@ def _even_order_scores(weights, order):
     return a ** (2.0 / (order - 2))
 
 
-def win_probabilities(weights, *, order=4) -> np.ndarray:
+def win_probabilities(weights: ArrayLike, *, order: int=4) -> np.ndarray:
     """Probability :math:`\\pi_k` that one uniformly random direction is won by :math:`u_k`.
 
     Chapter 1. A component started in direction :math:`\\bar w` locks onto the winner
@@ -173,7 +174,7 @@ def win_probabilities(weights, *, order=4) -> np.ndarray:
     return out
 
 
-def miss_probability(weights, m, *, order=4) -> np.ndarray:
+def miss_probability(weights: ArrayLike, m: int, *, order: int=4) -> np.ndarray:
     """Probability that no component of ``m`` random starts wins :math:`u_k`.
 
     Chapter 1. The ``m`` initial directions are independent, and each is won by
@@ -202,7 +203,7 @@ def miss_probability(weights, m, *, order=4) -> np.ndarray:
     return (1.0 - win_probabilities(weights, order=order)) ** m
 
 
-def all_won_probability(weights, m, *, order=4) -> float:
+def all_won_probability(weights: ArrayLike, m: int, *, order: int=4) -> float:
     """Probability that every :math:`u_k` is won by at least one of ``m`` random starts.
 
     Inclusion-exclusion over the set :math:`S` of missed directions, with the winners of

@@ -8,11 +8,13 @@ Part of :mod:`deflation.theory`, which re-exports every name here.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 
 import numpy as np
 
 from .. import _checks
-from ..model import _check_target
+from .._typing import ArrayLike
+from ..tensors import LowRankTensor
 
 __all__ = [
     "fitted_weight",
@@ -25,7 +27,7 @@ __all__ = [
 ]
 
 
-def fitted_weight(weight, reg=0.0):
+def fitted_weight(weight: ArrayLike, reg: float=0.0) -> float | np.ndarray:
     """The weight a fitted group holds at rest: :math:`\\max(a - \\lambda/2, 0)`."""
     a = _checks.finite_array("weight", weight)
     reg = _checks.positive_float("reg", reg, allow_zero=True)
@@ -33,7 +35,7 @@ def fitted_weight(weight, reg=0.0):
     return float(out) if out.ndim == 0 else out
 
 
-def growth_rate(weight, reg=0.0):
+def growth_rate(weight: ArrayLike, reg: float=0.0) -> float | np.ndarray:
     """Exponential growth rate of the norm of an aligned component: :math:`2a - \\lambda`.
 
     (Its weight :math:`c = \\|w\\|^2` grows at twice this rate.)
@@ -44,7 +46,9 @@ def growth_rate(weight, reg=0.0):
     return float(out) if out.ndim == 0 else out
 
 
-def logistic_time(weight, c0, frac=0.9, reg=0.0):
+def logistic_time(
+    weight: float, c0: ArrayLike, frac: float=0.9, reg: float=0.0,
+) -> float | np.ndarray:
     """Time for :math:`\\dot c = 4c(a' - c)`, :math:`a' = a - \\lambda/2`, to go from ``c0``
     to ``frac * a'``.
 
@@ -78,7 +82,9 @@ def logistic_time(weight, c0, frac=0.9, reg=0.0):
     return float(out) if out.ndim == 0 else out
 
 
-def fit_time_estimate(weight, *, d, m, init_scale, reg=0.0):
+def fit_time_estimate(
+    weight: ArrayLike, *, d: int, m: int, init_scale: float, reg: float=0.0,
+) -> float | np.ndarray:
     """Estimated time to fit a component of weight :math:`a` (order 4): a heuristic.
 
     .. math:: \\frac{d}{16\\, a \\log m}
@@ -118,19 +124,20 @@ def fit_time_estimate(weight, *, d, m, init_scale, reg=0.0):
     return float(out) if out.ndim == 0 else out
 
 
-def fit_floor(target, reg) -> float:
+def fit_floor(target: LowRankTensor, reg: float) -> float:
     """The fitting loss of the regularized optimum of an orthogonal target.
 
     Each component with :math:`a_k > \\lambda/2` is fitted to weight
     :math:`a_k - \\lambda/2`, the others not at all, so
     :math:`\\tfrac12\\|T - T^*\\|^2 = \\tfrac12 \\sum_k \\min(a_k, \\lambda/2)^2`.
     """
-    target = _check_target(target)
+    target = _checks.instance("target", target, LowRankTensor, "see orthogonal_tensor")
+    _checks.orthogonal(target, why="the regularized optimum fits each u_k on its own")
     reg = _checks.positive_float("reg", reg, allow_zero=True)
     return 0.5 * float(np.sum(np.minimum(target.weights, reg / 2) ** 2))
 
 
-def norm_correlation_bound(weight, a_max, reg=0.0):
+def norm_correlation_bound(weight: ArrayLike, a_max: float, reg: float=0.0) -> float | np.ndarray:
     """Lower bound on the max correlation of a component whose norm is not decreasing.
 
     Parameters
@@ -157,7 +164,9 @@ def norm_correlation_bound(weight, a_max, reg=0.0):
     return float(out) if out.ndim == 0 else out
 
 
-def stability_spectrum(weights, group_sizes, d, reg=0.0) -> np.ndarray:
+def stability_spectrum(
+    weights: ArrayLike, group_sizes: Sequence[int], d: int, reg: float=0.0,
+) -> np.ndarray:
     """Predicted eigenvalues of the flow's Jacobian at a fitted state (chapter 3).
 
     For each fitted direction :math:`k` with :math:`n_k \\ge 1` members (order 4):

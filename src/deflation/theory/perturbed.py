@@ -13,7 +13,9 @@ import numpy as np
 from scipy import integrate
 
 from .. import _checks
-from ..model import _check_target, _split
+from .._kernels import split
+from .._typing import ArrayLike
+from ..tensors import LowRankTensor
 from .early import predicted_winner
 from .growth import logistic_time
 
@@ -24,7 +26,7 @@ __all__ = [
 ]
 
 
-def first_order_fixed_point(target, k):
+def first_order_fixed_point(target: LowRankTensor, k: int) -> tuple[np.ndarray, float]:
     """First-order fixed point of a fitted group next to :math:`u_k`.
 
     Write :math:`T^* = a_k u_k^{\\otimes l} + E` (E: the other components and the noise).
@@ -48,8 +50,9 @@ def first_order_fixed_point(target, k):
     weight : float
         :math:`c_k`.
     """
-    target = _check_target(target)
-    if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or not 0 <= k < target.rank:
+    target = _checks.instance("target", target, LowRankTensor, "see orthogonal_tensor")
+    k = _checks.positive_int("k", k, minimum=0)
+    if not k < target.rank:
         raise ValueError(f"k must be an integer in [0, {target.rank}), got {k!r}")
     u = target.basis[:, k]
     a = float(target.weights[k])
@@ -58,7 +61,9 @@ def first_order_fixed_point(target, k):
     return x / np.linalg.norm(x), a + float(Eu @ u)
 
 
-def alignment_delay(correlation, weight, *, order=4):
+def alignment_delay(
+    correlation: ArrayLike, weight: ArrayLike, *, order: int=4,
+) -> float | np.ndarray:
     """Time for one direction to align with :math:`u` minus the norm it gains meanwhile.
 
     With :math:`p = \\langle \\bar w, u\\rangle` following
@@ -101,7 +106,7 @@ def alignment_delay(correlation, weight, *, order=4):
     return float(out) if out.ndim == 0 else out
 
 
-def predicted_fit_times(W0, target, frac=0.9) -> np.ndarray:
+def predicted_fit_times(W0: ArrayLike, target: LowRankTensor, frac: float=0.9) -> np.ndarray:
     """Fit time of every component of an orthogonal target, predicted from ``W0`` (chapter 6).
 
     For each k, over the components j whose early-phase winner
@@ -124,12 +129,11 @@ def predicted_fit_times(W0, target, frac=0.9) -> np.ndarray:
     ndarray (r,)
         NaN for a component that no initial direction is predicted to win.
     """
-    target = _check_target(target)
-    if not target.is_orthogonal or target.noise is not None:
-        raise ValueError("target must be orthogonal and noiseless")
+    target = _checks.instance("target", target, LowRankTensor, "see orthogonal_tensor")
+    _checks.orthogonal(target, why="the predictions assume it")
     W0 = _checks.weight_matrix(W0, target.d)
     frac = _checks.fraction("frac", frac)
-    _, wbar, c = _split(W0, 2.0)
+    _, wbar, c = split(W0, 2.0)
     a = target.weights
     if np.any(c <= 0) or np.any(c >= frac * np.min(a)):
         raise ValueError("W0 must have nonzero rows of weight below frac * min(weights)")

@@ -9,6 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import _checks
+from .._typing import ArrayLike
 
 __all__ = [
     "lockup_count_bound",
@@ -28,7 +29,7 @@ def _fittable_excess(weights, reg):
     return excess
 
 
-def lockup_count_bound(weights, reinit_threshold, reg=0.0) -> float:
+def lockup_count_bound(weights: ArrayLike, reinit_threshold: float, reg: float=0.0) -> float:
     """The counting bound of chapter 5: at most this many members can lock up.
 
     At a lock-up of the modified gradient flow no component is re-drawn any more: every
@@ -66,7 +67,7 @@ def lockup_count_bound(weights, reinit_threshold, reg=0.0) -> float:
     return float(np.sum(excess) / delta1**2)
 
 
-def lockup_components_needed(weights, reg=0.0) -> float:
+def lockup_components_needed(weights: ArrayLike, reg: float=0.0) -> float:
     """How many components the counting bound asks for at the largest usable threshold.
 
     The threshold must keep the smallest fitted group: :math:`\\delta_1^2 < a_r -

@@ -31,12 +31,14 @@ import json
 import os
 import sys
 import tempfile
+from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import Any
 
 import numpy as np
 from joblib import Parallel, delayed
 
+from ._optional import require
 from ._version import __version__
 
 __all__ = ["sweep", "cache_key", "cache_name", "read_record"]
@@ -98,7 +100,7 @@ def cache_key(func: Callable, config: dict, seed: int) -> str:
     return hashlib.sha256(payload.encode()).hexdigest()[:32]
 
 
-def read_record(path) -> dict:
+def read_record(path: str | os.PathLike[str]) -> dict:
     """Read one cache file written by :func:`sweep`.
 
     Returns
@@ -119,7 +121,7 @@ def _run_one(func, config, seed, path):
         return read_record(path)["result"]
     result = _jsonable(func(dict(config), int(seed)))
     if not isinstance(result, dict):
-        raise ValueError(f"func must return a dict, got {type(result).__name__}")
+        raise TypeError(f"func must return a dict, got {type(result).__name__}")
     text = json.dumps(result)
     if path is not None:
         record = {"cache_name": cache_name(func), "version": __version__,
@@ -143,10 +145,10 @@ def sweep(
     configs: Iterable[dict],
     *,
     seeds: Iterable[int] = (0,),
-    cache_dir=None,
+    cache_dir: str | os.PathLike[str] | None=None,
     n_jobs: int = 1,
-    client=None,
-    progress=None,
+    client: Any=None,
+    progress: bool | None=None,
     desc: str | None = None,
 ) -> list[dict]:
     """Run ``func(config, seed)`` over configurations and seeds, in parallel, with a disk cache.
@@ -182,7 +184,7 @@ def sweep(
         read from the cache.
     """
     if not callable(func):
-        raise ValueError(f"func must be callable, got {type(func).__name__}")
+        raise TypeError(f"func must be callable, got {type(func).__name__}")
     configs = [dict(c) for c in configs]
     seeds = [int(s) for s in seeds]
     if not configs:
@@ -209,12 +211,11 @@ def sweep(
         label = desc or getattr(func, "cache_name", getattr(func, "__name__", "sweep"))
         bar = None
         if _show_progress(progress, len(todo)):
-            from tqdm.auto import tqdm
-
+            tqdm = require("tqdm.auto", "the progress bar of sweep(progress=True)").tqdm
             bar = tqdm(total=len(todo), desc=label, unit="run")
         try:
             if client is not None:
-                from distributed import as_completed
+                as_completed = require("distributed", "sweep(client=...)").as_completed
 
                 futures = {client.submit(_run_one, func, *jobs[i], pure=False): i for i in todo}
                 for fut in as_completed(futures):
@@ -234,5 +235,6 @@ def sweep(
                 bar.close()
     for i, (_, _, p) in enumerate(jobs):
         if results[i] is None:
+            assert p is not None  # only a cached run has no fresh result
             results[i] = read_record(p)["result"]
     return [{**c, "seed": s, **r} for (c, s, _), r in zip(jobs, results)]
