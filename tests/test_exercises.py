@@ -369,3 +369,24 @@ def test_unfilled_answer_cell_is_not_yet(capsys):
     assert check(label, ...) is False
     assert capsys.readouterr().out.strip() == (
         "Not yet: replace ... with your answer, then run the cell again.")
+
+
+@pytest.mark.parametrize("label", list(REGISTRY))
+def test_describe_says_the_kind_not_the_answer(label):
+    answer = REGISTRY[label]
+    text = answer.describe()
+    assert text and "\n" not in text
+    right = answer.right_answer()
+    shown = [str(right)] if not isinstance(right, (list, np.ndarray)) else []
+    for secret in shown:
+        if len(secret) > 1:
+            assert secret not in text, (label, text)
+
+
+def test_describe_forms():
+    assert Number(1.0).describe() == "a number"
+    assert Number([1.0, 2.0, 3.0]).describe() == "3 numbers, as a list"
+    assert Formula("a*theta").describe() == "a formula in a, theta, as a string"
+    assert Choice(5).describe() == "a whole number"
+    assert Choice([6, 2]).describe() == "2 whole numbers, as a list"
+    assert Choice("plain").describe() == "a string"

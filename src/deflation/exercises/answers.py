@@ -75,6 +75,11 @@ class Answer(abc.ABC):
         """
 
     @abc.abstractmethod
+    def describe(self) -> str:
+        """What kind of answer is expected (``"a number"``, ``"a formula in a, theta"``),
+        for the student's answer cell; never the answer itself."""
+
+    @abc.abstractmethod
     def wrong_answers(self) -> list[Any]:
         """Some answers that must be judged wrong (used by the tests)."""
 
@@ -148,6 +153,11 @@ class Number(Answer):
         if self.value.ndim == 0:
             return "a number"
         return f"{self.value.size} numbers (an array of shape {self.value.shape})"
+
+    def describe(self) -> str:
+        if self.value.ndim == 0:
+            return "a number"
+        return f"{self.value.size} numbers, as a list"
 
     def judge(self, answer: object) -> tuple[bool, str]:
         arr = self._as_array(answer)
@@ -518,6 +528,9 @@ class Formula(Answer):
             return False  # still moving between 10**-80 and 10**-160: no finite limit
         return reg.mode == "bounded" or abs(values[-1] - 1) < 1e-8
 
+    def describe(self) -> str:
+        return f"a formula in {', '.join(self.names)}, as a string"
+
     def judge(self, answer: object) -> tuple[bool, str]:
         ok, expr = self._read(answer)
         if not ok or not isinstance(expr, sp.Expr):
@@ -611,6 +624,16 @@ class Choice(Answer):
         if isinstance(v, bool):
             return "True or False"
         return "a number"
+
+    def describe(self) -> str:
+        v = self.value
+        if isinstance(v, tuple):
+            kinds = {self._describe(x) for x in v}
+            what = "whole numbers" if kinds == {"a number"} else "values"
+            return f"{len(v)} {what}, as a list"
+        if isinstance(v, int) and not isinstance(v, bool):
+            return "a whole number"
+        return self._describe(v)
 
     def judge(self, answer: object) -> tuple[bool, str]:
         got = self._normalize(answer)
