@@ -300,6 +300,24 @@ class BookIndex:
         return "; ".join(parts) if textual else "(" + "; ".join(parts) + ")"
 
 
+_ROLE = re.compile(r"\{([\w:-]+)\}`([^`]*)`")
+
+
+def plain_markdown(text: str, index: BookIndex, chapter: str, where: str) -> str:
+    """``text`` with the book's MyST roles replaced by what the book shows (numbered
+    references, values, author-year citations), for a plain Markdown renderer such as
+    Jupyter's (the homework notebooks of ``make assignments``)."""
+    renderer = Renderer(index, chapter, where, ROOT / "_build" / "unused-images")
+
+    def one(m: re.Match[str]) -> str:
+        out = renderer.role(m.group(1), m.group(2))
+        out = re.sub(r'<span class="math">\\\((.*?)\\\)</span>', r"$\1$", out)
+        out = re.sub(r"<code>(.*?)</code>", r"`\1`", out)
+        return html.unescape(out)
+
+    return _ROLE.sub(one, text)
+
+
 # ------------------------------------------------------------------ slide sources
 @dataclass
 class Slide:
