@@ -515,7 +515,7 @@ DECK_CSS = """
 .reveal figure { margin: 8px auto 0 auto; text-align: center; }
 .reveal figure img { max-width: 100%; margin: 0; height: auto; }
 .reveal figcaption { font-size: 20px; color: #555; margin-top: 2px; }
-.reveal table { font-size: 22px; border-collapse: collapse; margin: 8px 0; }
+.reveal table { font-size: 24px; border-collapse: collapse; margin: 8px 0; }
 .reveal table th, .reveal table td { border-bottom: 1px solid #bbb; padding: 4px 10px;
   text-align: left; vertical-align: top; }
 .reveal .statement { border-left: 6px solid #2a76dd; background: #f2f6fc;

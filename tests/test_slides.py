@@ -215,16 +215,20 @@ def forbidden(index):
     return sorted(names, key=len, reverse=True)
 
 
-@built
-def test_decks_in_the_browser(forbidden):
+def check_decks(folder, forbidden, shots=None):
+    """Open every deck of ``folder`` in headless Chromium at 1280 x 720, network blocked.
+
+    Returns ``(counts, problems, blocked, console)``: slides per deck, one line per slide
+    that overflows its frame, has a broken image or untypeset math, or shows raw text
+    (MyST, TeX, a glue key, a label or a citation key); requests that left the folder;
+    console errors. With ``shots``, a screenshot of every slide is written there.
+    """
     from playwright import sync_api
 
     if not (Path(CHROMIUM).exists() or shutil.which(CHROMIUM)):
         pytest.fail(f"no Chromium at {CHROMIUM}: sudo apt-get install -y chromium")
-    shutil.rmtree(SHOTS, ignore_errors=True)
-    SHOTS.mkdir(parents=True)
+    folder = Path(folder).resolve()
     problems, blocked, console, counts = [], [], [], {}
-    t0 = time.monotonic()
 
     def inside(url):
         if url.startswith("data:"):
@@ -232,7 +236,7 @@ def test_decks_in_the_browser(forbidden):
         if not url.startswith("file://"):
             return False
         path = Path(unquote(urlsplit(url).path)).resolve()
-        return SLIDES.resolve() in path.parents
+        return folder in path.parents
 
     with sync_api.sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
@@ -244,7 +248,7 @@ def test_decks_in_the_browser(forbidden):
         page = context.new_page()
         page.on("console", lambda m: m.type == "error" and console.append(m.text[:200]))
         page.on("pageerror", lambda e: console.append(str(e)[:200]))
-        for deck in _decks():
+        for deck in sorted(folder.glob("*.slides.html")):
             page.goto(deck.as_uri())
             page.wait_for_function("() => window.Reveal && Reveal.isReady() && "
                                    "window.MathJax && MathJax.startup && "
@@ -271,17 +275,50 @@ def test_decks_in_the_browser(forbidden):
                                     f"typeset, {m['errors']} MathJax errors")
                 text = m["text"]
                 for pattern, what in ((RAW_MYST, "MyST"), (RAW_TEX, "raw TeX")):
-                    hit = pattern.search(text)
-                    if hit:
-                        problems.append(f"{where}: {what} {hit.group(0)!r} in "
-                                        f"{text[max(0, hit.start() - 30):hit.end() + 30]!r}")
+                    seen = set()
+                    for hit in pattern.finditer(text):
+                        if hit.group(0) not in seen:
+                            seen.add(hit.group(0))
+                            problems.append(
+                                f"{where}: {what} {hit.group(0)!r} in "
+                                f"{text[max(0, hit.start() - 30):hit.end() + 30]!r}")
                 for name in forbidden:
                     if re.search(rf"(?<![\w-]){re.escape(name)}(?![\w-])", text):
                         problems.append(f"{where}: raw key {name!r}")
-                page.screenshot(path=str(SHOTS / f"{deck.stem.split('.')[0]}-{i + 1:02d}.png"))
+                if shots is not None:
+                    page.screenshot(path=str(shots / f"{deck.name.split('.')[0]}-"
+                                                     f"{i + 1:02d}.png"))
         browser.close()
+    return counts, problems, blocked, console
+
+
+@built
+def test_decks_in_the_browser(forbidden):
+    shutil.rmtree(SHOTS, ignore_errors=True)
+    SHOTS.mkdir(parents=True)
+    t0 = time.monotonic()
+    counts, problems, blocked, console = check_decks(SLIDES, forbidden, SHOTS)
     print(f"\nslides per deck: {counts}; {sum(counts.values())} slides checked in "
           f"{time.monotonic() - t0:.0f} s; screenshots in {SHOTS}")
+    assert counts and all(n >= 8 for n in counts.values()), counts
     assert not blocked, f"requests outside the build: {blocked[:5]}"
     assert not console, f"console errors: {console[:5]}"
     assert not problems, "\n".join(problems)
+
+
+@built
+def test_browser_check_catches_what_issue_17_found(forbidden, tmp_path):
+    """The check fails on the faults the issue reported: raw glue keys and citation
+    keys, MyST references, a "List table" label, raw TeX, a slide taller than 720 px."""
+    folder = tmp_path / "decks"
+    shutil.copytree(SLIDES, folder, ignore=shutil.ignore_patterns("shots", "*.slides.html"))
+    deck = _decks()[0].read_text()
+    bad = ('<section><h2>Summary</h2><p>slope ch1-beta:.3f [anandkumar2014tensor] '
+           "(Definition 'model') {prf:ref} List table. $a_k$</p>"
+           '<div style="height: 900px"></div></section>')
+    (folder / "bad.slides.html").write_text(deck.replace("</section>", "</section>" + bad, 1))
+    _, problems, _, _ = check_decks(folder, forbidden)
+    found = "\n".join(p for p in problems if "slide 2:" in p)
+    for expected in ("taller than 720", "raw key 'ch1-beta'", "raw key 'anandkumar2014tensor'",
+                     "MyST '{prf:ref}'", "MyST 'List table'", "raw TeX '$'"):
+        assert expected in found, (expected, found)
