@@ -40,18 +40,19 @@ import nbformat
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from slides import BookIndex, plain_markdown  # noqa: E402
 from student import chapter_notebooks, exercises  # noqa: E402
 
+from slides import BookIndex, plain_markdown  # noqa: E402
+
 COURSE_ID = "deflation"
-CONFIG = '''"""nbgrader configuration of the deflation companion's homework (scripts/assignments.py)."""
+CONFIG = '''"""nbgrader configuration of the companion's homework (scripts/assignments.py)."""
 c = get_config()  # noqa: F821 - provided by nbgrader
 c.CourseDirectory.course_id = "{course}"
 c.CourseDirectory.root = {root!r}
 # A chapter's experiment takes a few seconds; a cell that needs minutes is a bug.
 c.ExecutePreprocessor.timeout = 300
 c.Execute.timeout = 300
-# Run the notebooks with the kernel the notebooks name (the book's, see make assignments).
+# Where a solution was: what the student replaces (nbgrader's default stub).
 c.ClearSolutions.code_stub = {{"python": "# YOUR CODE HERE\\nraise NotImplementedError()"}}
 '''
 

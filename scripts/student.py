@@ -127,7 +127,7 @@ def strip_solutions(nb):
                     keep[k] = False
         if TAG in tags:
             continue
-        text = "\n".join(line for line, k in zip(lines, keep) if k).strip("\n")
+        text = "\n".join(line for line, k in zip(lines, keep, strict=True) if k).strip("\n")
         if text.strip():
             if text != cell.source:
                 cell.source = text

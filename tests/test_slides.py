@@ -94,7 +94,7 @@ def test_numbers_titles_and_citations_as_the_book_shows_them(index, tmp_path):
 
 def test_missing_names_stop_the_build(index, tmp_path):
     r = slides.Renderer(index, "ch1_problem", "deck.md", tmp_path)
-    with pytest.raises(ValueError, match="deck.md: no value glued as 'ch1-nope'"):
+    with pytest.raises(ValueError, match=r"deck\.md: no value glued as 'ch1-nope'"):
         r.role("glue:text", "ch1-nope")
     with pytest.raises(ValueError, match="labelled 'prop-nope'"):
         r.role("prf:ref", "prop-nope")
@@ -182,7 +182,7 @@ RAW_TEX = re.compile(
 MEASURE = """() => {
   const slide = Reveal.getCurrentSlide();
   const frame = document.querySelector('.reveal .slides').getBoundingClientRect();
-  const scale = frame.width / %d;
+  const scale = frame.width / WIDTH;
   let top = Infinity, bottom = -Infinity, left = Infinity, right = -Infinity;
   for (const el of slide.querySelectorAll('*')) {
     if (el.closest('aside.notes')) continue;
@@ -202,7 +202,7 @@ MEASURE = """() => {
     typeset: slide.querySelectorAll('mjx-container').length,
     errors: slide.querySelectorAll('mjx-merror').length,
   };
-}""" % slides.WIDTH
+}""".replace("WIDTH", str(slides.WIDTH))
 
 
 @pytest.fixture(scope="module")
