@@ -63,7 +63,9 @@ help:
 	@echo "make student    student edition without solutions: _build/student/{notebooks,html}"
 	@echo "make student-check  build it, then check no solution leaks and every notebook runs"
 	@echo "make slides     one offline reveal.js deck per chapter into _build/slides"
-	@echo "make slides-check   build the decks, then check they load nothing from the network"
+	@echo "make slides-check   build the decks, then check them in headless Chromium"
+	@echo "make assignments    nbgrader homework per chapter: _build/assignments/{source,release}"
+	@echo "make assignments-check  ... then autograde a filled-in and a blank copy with nbgrader"
 	@echo "make bench      run benchmarks/bench.py"
 	@echo "make check-data recompute a sample of the cached sweeps in book/data and compare"
 	@echo "make venv       create/update .venv (done automatically by the targets above)"
@@ -101,7 +103,7 @@ book: $(STAMP)
 
 # ---------------------------------------------------------------------------------
 # The tests.
-test: lint unit floors check-data nbval book-check browser
+test: lint unit floors check-data nbval book-check browser assignments-check
 	@echo "make test: all checks passed"
 
 # ruff and mypy, pinned in requirements.txt, configured (rules and why) in pyproject.toml.
@@ -236,6 +238,44 @@ slides: $(STAMP)
 
 slides-check: slides
 	SLIDES_CHECK=1 MPLBACKEND=Agg $(BIN)/python -m pytest tests/test_slides.py -v
+
+# Autograded homework (nbgrader). nbgrader lives in its own environment, built here from
+# requirements-nbgrader.txt and its full freeze constraints-nbgrader.txt (no conflict with
+# the book's pins, but it would add its JupyterLab extensions to the book's JupyterLab).
+# The autograder runs the notebooks with the book's kernel. `make assignments` writes the
+# course folder _build/assignments (source/<chapter>: solutions and autograder tests;
+# release/<chapter>: what students get); assignments-check grades a filled-in and a blank
+# copy of every assignment with nbgrader's own autograde (part of make test).
+.PHONY: assignments assignments-check lock-nbgrader
+NBGRADER_VENV  := _build/nbgrader-venv
+NBGRADER_STAMP := $(NBGRADER_VENV)/.installed
+
+$(NBGRADER_STAMP): requirements-nbgrader.txt constraints-nbgrader.txt
+	rm -rf $(NBGRADER_VENV)
+	$(PYTHON) -m venv $(NBGRADER_VENV)
+	$(NBGRADER_VENV)/bin/python -m pip install --disable-pip-version-check -q \
+	    -r requirements-nbgrader.txt -c constraints-nbgrader.txt
+	@touch $@
+
+assignments: $(STAMP) $(NBGRADER_STAMP)
+	$(BIN)/python scripts/assignments.py --nbgrader $(NBGRADER_VENV)/bin/nbgrader
+
+assignments-check: assignments
+	ASSIGNMENTS_CHECK=1 $(BIN)/python -m pytest -p no:cacheprovider -s -v tests/test_assignments.py
+
+# Re-resolve nbgrader's pin against the book's constraints and rewrite its full freeze.
+lock-nbgrader:
+	rm -rf _build/nbgrader-lock
+	$(PYTHON) -m venv _build/nbgrader-lock
+	_build/nbgrader-lock/bin/python -m pip install --disable-pip-version-check \
+	    -r requirements-nbgrader.txt -c constraints.txt
+	{ echo "# Full pin set of nbgrader's environment (_build/nbgrader-venv, make assignments): a pip"; \
+	  echo "# freeze of a venv built with 'pip install -r requirements-nbgrader.txt -c constraints.txt',"; \
+	  echo "# so every package it shares with the book has the book's version. 'make lock-nbgrader'"; \
+	  echo "# regenerates it."; \
+	  _build/nbgrader-lock/bin/python -m pip freeze --all --exclude-editable \
+	    | grep -v -E '^(pip|setuptools)==' ; } > constraints-nbgrader.txt
+	rm -rf _build/nbgrader-lock
 
 # Recompute a seeded sample of every cached sweep in book/data and compare it with the
 # cache (scripts/check_data.py; within a few minutes, prints its time).

@@ -7,8 +7,10 @@ Usage (from the repository root; ``make student`` runs it)::
 It writes
 
 - ``<out>/notebooks/``: the chapter notebooks ``book/ch*.ipynb`` with every solution
-  removed (the outputs of the remaining cells are kept), and a copy of ``book/data/``
-  (the cached sweeps the chapters read), so the folder runs as it is;
+  removed (the outputs of the remaining cells are kept), an answer cell after every
+  exercise (a code cell tagged ``answer`` with the exercise's code, if it gives some,
+  and ``check("<label>", ...)`` ready to fill in), and a copy of ``book/data/`` (the
+  cached sweeps the chapters read), so the folder runs as it is;
 - ``<out>/html/``: the HTML book built from those notebooks, without executing them
   (their stored outputs are rendered) and with sphinx-exercise's ``hide_solutions``
   on, from a copy of the sources in ``<out>/src/``.
@@ -49,9 +51,11 @@ The chapter notebooks without their solutions. Open them in Jupyter from this fo
 (the chapters read the cached sweeps in `data/`). They need the book's package:
 `pip install` the repository (or run the first cell on Colab).
 
-Exercises with a definite answer check themselves: run
-`check("ex-chN-name", your_answer)` as the exercise says; it prints `Correct.` or
-`Not yet: <hint>`.
+Every exercise is followed by an answer cell (a code cell tagged `answer`): do your
+work there. Exercises with a definite answer check themselves: replace the `...` in
+`check("ex-chN-name", ...)` with your answer (the comment above it says what kind of
+answer: a number, a list, a formula as a string) and run the cell; it prints
+`Correct.` or `Not yet: <hint>`.
 
 Text and figures: CC BY 4.0; code: BSD-3-Clause (see the repository's LICENSE files).
 """
@@ -123,13 +127,135 @@ def strip_solutions(nb):
                     keep[k] = False
         if TAG in tags:
             continue
-        text = "\n".join(line for line, k in zip(lines, keep) if k).strip("\n")
+        text = "\n".join(line for line, k in zip(lines, keep, strict=True) if k).strip("\n")
         if text.strip():
             if text != cell.source:
                 cell.source = text
             kept.append(cell)
     nb.cells = kept
     return nb
+
+
+# ------------------------------------------------------------------- answer cells
+ANSWER_TAG = "answer"
+_EX_LABEL = re.compile(r"```\{exercise-start\}[^\n]*\n(?:\s*:[\w-]+:.*\n)*?\s*:label:\s*(\S+)")
+_SOL_LABEL = re.compile(r"```\{solution-start\}\s*(\S+)")
+_CHECK = re.compile(r"""check\(\s*["'](ex-ch[^"']+)["']""")
+_PY_BLOCK = re.compile(r"^```(?:python|ipython3?)\s*\n(.*?)^```\s*$", re.S | re.M)
+
+
+def exercises(nb) -> list[dict]:
+    """The exercises of a (full) chapter notebook, in order.
+
+    Returns
+    -------
+    list of dict
+        One per exercise: ``label``, ``checks`` (the labels passed to ``check(...)``
+        in its text or in its solution, in order of appearance) and ``starter`` (the
+        ``python`` code blocks of its text: code the exercise gives the student).
+    """
+    found: dict[str, dict] = {}
+    current = None  # inside the text of this exercise
+    solution = None  # inside the solution of this exercise
+    for cell in nb.cells:
+        text = cell.source
+        m = _EX_LABEL.search(text) if cell.cell_type == "markdown" else None
+        if m:
+            current = m.group(1)
+            found[current] = {"label": current, "checks": [], "starter": []}
+        sm = _SOL_LABEL.search(text) if cell.cell_type == "markdown" else None
+        if sm:
+            solution = sm.group(1)
+        target = current or solution
+        if target in found:
+            part = text
+            if current and "{exercise-end}" in text:
+                part = text.split("{exercise-end}", 1)[0]
+            for label in _CHECK.findall(part):
+                if label not in found[target]["checks"]:
+                    found[target]["checks"].append(label)
+            if current and cell.cell_type == "markdown":
+                found[target]["starter"] += [b.rstrip() for b in _PY_BLOCK.findall(part)]
+        if current and "{exercise-end}" in text:
+            current = None
+        if solution and "{solution-end}" in text:
+            solution = None
+    return list(found.values())
+
+
+def answer_cell(exercise: dict, number: str, registry: dict, needs_import: bool):
+    """The code cell, tagged ``answer``, that follows an exercise in the student edition.
+
+    It holds the code the exercise gives (if any) and one ``check("<label>", ...)``
+    per registered answer, with a comment saying what kind of answer to put in place
+    of ``...`` (never the answer). An exercise without a definite answer gets a cell
+    for the student's work.
+    """
+    label = exercise["label"]
+    checks = exercise["checks"]
+    lines = [f"# Exercise {number} ({label}): your work here."]
+    if checks:
+        lines.append("# Then replace each ... with your answer and run the cell.")
+    if checks and any(registry[c].kind == "formula" for c in checks):
+        lines.append("# A formula is a string: * for products, ** or ^ for powers.")
+    if checks and needs_import:
+        lines.append("from deflation.exercises import check")
+    for block in exercise["starter"]:
+        lines += ["", block]
+    if checks:
+        lines.append("")
+        for check_label in checks:
+            call = f'check("{check_label}", ...)'
+            comment = f"  # {registry[check_label].describe()}"
+            if len(call + comment) > 88:
+                lines.append(comment.strip())
+                comment = ""
+            lines.append(call + comment)
+    return nbformat.v4.new_code_cell(
+        "\n".join(lines), metadata={"tags": [ANSWER_TAG]},
+        id=f"answer-{label}"[:64])
+
+
+def add_answer_cells(stripped, full, chapter: int):
+    """Insert an answer cell after the end of every exercise of ``stripped`` (in place).
+
+    Parameters
+    ----------
+    stripped : nbformat.NotebookNode
+        The chapter without its solutions (:func:`strip_solutions`).
+    full : nbformat.NotebookNode
+        The same chapter with its solutions (where the labels each solution checks are
+        read).
+    chapter : int
+        The chapter number (the exercises are numbered ``chapter.i``, as in the book).
+
+    Returns
+    -------
+    int
+        The number of answer cells added.
+    """
+    from deflation.exercises import registry
+
+    reg = registry()
+    found = {e["label"]: e for e in exercises(full)}
+    needs_import = not any("from deflation.exercises import" in c.source
+                           and "check" in c.source
+                           for c in stripped.cells if c.cell_type == "code")
+    cells, current, count = [], None, 0
+    for cell in stripped.cells:
+        cells.append(cell)
+        if cell.cell_type != "markdown":
+            continue
+        m = _EX_LABEL.search(cell.source)
+        if m:
+            current = m.group(1)
+        if current and "{exercise-end}" in cell.source:
+            count += 1
+            cells.append(answer_cell(found[current], f"{chapter}.{count}", reg,
+                                     needs_import))
+            current = None
+    stripped.cells = cells
+    return count
 
 
 def chapter_notebooks(book: Path = ROOT / "book"):
@@ -155,8 +281,11 @@ def write_notebooks(out: Path, book: Path = ROOT / "book") -> list[Path]:
     out.mkdir(parents=True, exist_ok=True)
     written = []
     for path in chapter_notebooks(book):
-        nb = nbformat.read(path, as_version=4)
-        strip_solutions(nb)
+        full = nbformat.read(path, as_version=4)
+        nb = strip_solutions(nbformat.read(path, as_version=4))
+        chapter = int(re.match(r"ch(\d+)", path.name).group(1))
+        n = add_answer_cells(nb, full, chapter)
+        print(f"{path.name}: {n} answer cells")
         nb.metadata.pop("widgets", None)
         target = out / path.name
         nbformat.write(nb, target)

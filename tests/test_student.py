@@ -9,6 +9,7 @@ solution reaches the student notebooks or the student HTML book, and every stude
 notebook still runs from top to bottom.
 """
 
+import copy
 import html
 import importlib.util
 import os
@@ -73,6 +74,69 @@ def test_strip_removes_untagged_gated_regions_across_cells():
 def test_strip_keeps_notebook_without_solutions():
     nb = _nb(("md", "# Title", []), ("code", "x = 1", ["hide-input"]))
     assert _sources(student.strip_solutions(nb)) == ["# Title", "x = 1"]
+
+
+# ------------------------------------------------------------------- answer cells
+_EXERCISE = ("```{exercise-start}\n:label: ex-ch1-a\n```\nWork it out. Run\n\n"
+             "```python\nx = 1 + 1\n```\n\nCheck: `check(\"ex-ch1-l1\", answer)`.\n"
+             "```{exercise-end}\n```")
+
+
+def test_answer_cell_follows_each_exercise():
+    nb = _nb(("code", "from deflation.exercises import check", []),
+             ("md", "## Exercises\n\n" + _EXERCISE, []),
+             ("md", "```{solution-start} ex-ch1-a\n```", ["solution"]),
+             ("code", 'check("ex-ch1-l1", 0.8)\ncheck("ex-ch1-plain", "x")', ["solution"]),
+             ("md", "```{solution-end}\n```", ["solution"]),
+             ("md", "```{exercise-start}\n:label: ex-ch1-b\n```\nExplore.", []),
+             ("md", "More text.\n```{exercise-end}\n```", []),
+             ("md", "## Summary", []))
+    full = nb
+    stripped = student.strip_solutions(copy.deepcopy(full))
+    assert student.add_answer_cells(stripped, full, chapter=1) == 2
+    kinds = [("answer" in c.metadata.get("tags", []), c.source[:14]) for c in stripped.cells]
+    assert [k for k, _ in kinds] == [False, False, True, False, False, True, False]
+    first, second = stripped.cells[2], stripped.cells[5]
+    assert first.cell_type == "code" and first.outputs == []
+    assert first.source.startswith("# Exercise 1.1 (ex-ch1-a): your work here.")
+    # the exercise's code, then one check per label of its text and its solution
+    assert "x = 1 + 1" in first.source
+    assert first.source.index("x = 1 + 1") < first.source.index('check("ex-ch1-l1", ...)')
+    assert 'check("ex-ch1-plain", ...)  # a formula in a_1, delta_0' in first.source
+    assert "0.8" not in first.source and "from deflation" not in first.source
+    assert second.source == "# Exercise 1.2 (ex-ch1-b): your work here."
+    assert len({c.id for c in stripped.cells}) == len(stripped.cells)
+
+
+def test_every_chapter_exercise_gets_an_answer_cell_with_its_checks():
+    """On the real chapters: one answer cell per exercise, after the exercise, with a
+    check(...) for every label the exercise's text or solution checks."""
+    for path in student.chapter_notebooks():
+        full = nbformat.read(path, as_version=4)
+        found = student.exercises(full)
+        assert found, path.name
+        stripped = student.strip_solutions(copy.deepcopy(full))
+        n = student.add_answer_cells(stripped, full, int(path.name[2]))
+        assert n == len(found), path.name
+        answers = [c for c in stripped.cells if "answer" in c.metadata.get("tags", [])]
+        in_cells = {lab for c in answers
+                    for lab in re.findall(r'check\("(ex-ch[^"]+)", \.\.\.\)', c.source)}
+        solved = {lab for c in full.cells if "solution" in c.metadata.get("tags", [])
+                  for lab in re.findall(r"""check\(\s*["'](ex-ch[^"']+)""", c.source)}
+        assert solved <= in_cells, (path.name, solved - in_cells)
+        for cell in answers:
+            assert max(len(line) for line in cell.source.splitlines()) <= 88
+
+
+def test_no_exercise_needs_its_solution():
+    """The student edition removes the solutions: no exercise may send the student to
+    the solution's code (issue 17: ex-ch3-which-fitted, ex-ch4-close)."""
+    for path in student.chapter_notebooks():
+        nb = nbformat.read(path, as_version=4)
+        for cell in nb.cells:
+            if "{exercise-start}" in cell.source:
+                text = cell.source.split("{exercise-end}")[0]
+                assert not re.search(r"solution", text, re.I), (path.name, text[:80])
 
 
 def test_citation_matches_the_package_and_config():
@@ -227,5 +291,13 @@ def test_student_notebook_runs(name, student_copy):
                             resources={"metadata": {"path": str(student_copy)}})
     t0 = time.perf_counter()
     client.execute()
+    # every answer cell ran: each unfilled check(...) asks for the answer
+    answers = [c for c in nb.cells if "answer" in c.metadata.get("tags", [])]
+    assert answers, name
+    for cell in answers:
+        printed = "".join(o.get("text", "") for o in cell.outputs)
+        n_checks = cell.source.count('check("')
+        assert printed.count("Not yet: replace ... with your answer") == n_checks, (
+            name, cell.source[:60], printed)
     cpu = nb.cells[-1].outputs[0]["text"].strip()
     print(f"{name}: ran in {time.perf_counter() - t0:.0f} s wall, {cpu}")

@@ -16,7 +16,9 @@ answer types below:
 - :class:`~deflation.exercises.answers.Number` -- a number or an array of numbers, equal
   within a tolerance;
 - :class:`~deflation.exercises.answers.Formula` -- a sympy formula, equal up to
-  simplification;
+  simplification or at sampled points, or, where the question asks only for a leading
+  term or says which terms to drop, agreeing in that regime
+  (:class:`~deflation.exercises.answers.Asymptotic`);
 - :class:`~deflation.exercises.answers.Choice` -- an exact value (an int, a string, a
   sequence of them).
 
@@ -31,9 +33,10 @@ from __future__ import annotations
 import importlib
 import re
 
-from .answers import Answer, Choice, Formula, Number, _short
+from .answers import Answer, Asymptotic, Choice, Formula, Number, _short
 
-__all__ = ["Answer", "Choice", "Formula", "Number", "check", "labels", "registry"]
+__all__ = ["Answer", "Asymptotic", "Choice", "Formula", "Number", "check", "labels",
+           "registry"]
 
 #: Chapters that have an answer module ``deflation.exercises.chN``.
 CHAPTERS = (1, 2, 3, 4, 5, 6)
@@ -77,7 +80,7 @@ def registry(*, reload: bool = False) -> dict[str, Answer]:
             mod = importlib.reload(mod)
         answers = getattr(mod, "ANSWERS", None)
         if not isinstance(answers, dict):
-            raise ValueError(f"{modname}.ANSWERS must be a dict, got {_short(answers)}")
+            raise TypeError(f"{modname}.ANSWERS must be a dict, got {_short(answers)}")
         for label, ans in answers.items():
             m = _LABEL.match(label) if isinstance(label, str) else None
             if m is None:
@@ -90,7 +93,7 @@ def registry(*, reload: bool = False) -> dict[str, Answer]:
                 raise ValueError(f"label {label!r} belongs in ch{m.group(1)}.py, "
                                  f"not in {modname}")
             if not isinstance(ans, Answer):
-                raise ValueError(f"answer of {label!r} in {modname} must be a Number, "
+                raise TypeError(f"answer of {label!r} in {modname} must be a Number, "
                                  f"Formula or Choice, got {_short(ans)}")
             merged[label] = ans
             where[label] = modname
@@ -119,7 +122,7 @@ def labels(chapter: int | None = None) -> list[str]:
     return [k for k in reg if k.startswith(f"ex-ch{chapter}-")]
 
 
-def check(label: str, answer) -> bool:
+def check(label: str, answer: object) -> bool:
     """Check a student's answer to an exercise; print the verdict.
 
     Prints ``Correct.`` or ``Not yet: <hint>``; never prints the expected answer.
@@ -164,6 +167,9 @@ def check(label: str, answer) -> bool:
                              f"of chapter {chapter} are: {listed}")
         raise ValueError(f"label {label!r} is not a known exercise; labels look like "
                          f"'ex-chN-name' with N in 1-6 (known: {', '.join(reg) or 'none'})")
+    if answer is Ellipsis:  # the answer cell of the student edition, not filled in
+        print("Not yet: replace ... with your answer, then run the cell again.")
+        return False
     ok, reason = reg[label].judge(answer)
     print("Correct." if ok else f"Not yet: {reason}")
     return bool(ok)

@@ -5,9 +5,9 @@ Each entry maps an exercise label to a :class:`~deflation.exercises.Number`,
 checks an answer with ``check("ex-ch1-name", answer)``. Keep hints free of the answer.
 """
 
-from .answers import Choice, Formula, Number  # noqa: F401
+from .answers import Answer, Formula, Number
 
-ANSWERS = {
+ANSWERS: dict[str, Answer] = {
     # weight at rest of a component on u_1, a_1 = 1, lambda = 0.4: a_1 - lambda/2
     "ex-ch1-l1": Number(
         0.8, rtol=1e-3,

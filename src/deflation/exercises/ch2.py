@@ -5,9 +5,9 @@ Each entry maps an exercise label to a :class:`~deflation.exercises.Number`,
 checks an answer with ``check("ex-ch2-name", answer)``. Keep hints free of the answer.
 """
 
-from .answers import Choice, Formula, Number
+from .answers import Answer, Choice, Formula, Number
 
-ANSWERS = {
+ANSWERS: dict[str, Answer] = {
     # one power-method step raises every ratio a_k v_k / (a_l v_l) to this power
     "ex-ch2-power": Number(
         3, rtol=0, atol=0,

@@ -5,9 +5,9 @@ Each entry maps an exercise label to a :class:`~deflation.exercises.Number`,
 checks an answer with ``check("ex-ch3-name", answer)``. Keep hints free of the answer.
 """
 
-from .answers import Choice, Formula, Number
+from .answers import Answer, Asymptotic, Choice, Formula, Number
 
-ANSWERS = {
+ANSWERS: dict[str, Answer] = {
     # a = (1, 0.5, 0.25), lambda = 0.6: the weights at rest, max(a_k - lambda/2, 0)
     "ex-ch3-which-fitted": Number(
         [0.7, 0.2, 0.0], rtol=0, atol=1e-3,
@@ -24,8 +24,10 @@ ANSWERS = {
         hint="evaluate R(u_k^l) when the group sits exactly on u_k, then use "
              "dc/dt = 2 r dr/dt."),
     # leading term of the angular velocity on the curve where the radial eq. is at rest
+    # "the leading term": any answer with the same leading term as theta -> 0 is right
     "ex-ch3-cubic": Formula(
         "-12*a*theta**3", symbols="a theta",
+        asymptotic=Asymptotic("theta", 0, "ratio"),
         hint="keep c on the curve where the radial equation is at rest "
              "(c = a/2 + O(theta^2)), and expand every factor to third order."),
 }

@@ -5,9 +5,9 @@ Each entry maps an exercise label to a :class:`~deflation.exercises.Number`,
 checks an answer with ``check("ex-ch4-name", answer)``. Keep hints free of the answer.
 """
 
-from .answers import Choice, Formula, Number  # noqa: F401
+from .answers import Answer, Asymptotic, Formula, Number
 
-ANSWERS = {
+ANSWERS: dict[str, Answer] = {
     # a = (1, 0.98), d = 10, m = 20, seeds 0-9: runs in which u_2 is fitted first
     "ex-ch4-close": Number(
         2, rtol=0, atol=0,
@@ -22,9 +22,13 @@ ANSWERS = {
         [1.0, 0.5, 0.0, 0.0], rtol=0, atol=1e-3,
         hint="give the four eigenvalues of W^T W in decreasing order; which weights does "
              "the matrix flow fit?"),
-    # leading growth term of the fit-time estimate with a regularizer
+    # leading growth term of the fit-time estimate with a regularizer; the question
+    # drops "terms that stay bounded as delta0 -> 0", so log(1/delta**2)/(4a - 2 lam)
+    # and log((a - lam/2)/delta**2)/(4a - 2 lam) are both right (lam < 2a: fitted)
     "ex-ch4-estimate": Formula(
-        "log((a - lam/2)/delta**2)/(4*a - 2*lam)", symbols="a lam delta",
+        "log(1/delta**2)/(4*a - 2*lam)", symbols="a lam delta",
+        asymptotic=Asymptotic("delta", 0, "bounded"),
+        ranges={"a": (1.0, 2.0), "lam": (0.05, 0.9), "delta": (1e-3, 0.1)},
         hint="solve the logistic equation with C(0) = delta^2 and keep the term that "
              "grows as delta -> 0; the rate is 4 times the fitted weight."),
     # loss on the plateau after three fits, linear profile, lambda = 0.2

@@ -5,9 +5,9 @@ Each entry maps an exercise label to a :class:`~deflation.exercises.Number`,
 checks an answer with ``check("ex-ch5-name", answer)``. Keep hints free of the answer.
 """
 
-from .answers import Choice, Formula, Number  # noqa: F401
+from .answers import Answer, Formula, Number
 
-ANSWERS = {
+ANSWERS: dict[str, Answer] = {
     # sqrt(eps / (a_l + eps)) with eps = lambda/2 = 0.005, a_l = 0.06
     "ex-ch5-attract": Number(
         0.27735, rtol=5e-3,

@@ -5,12 +5,12 @@ Each entry maps an exercise label to a :class:`~deflation.exercises.Number`,
 checks an answer with ``check("ex-ch6-name", answer)``. Keep hints free of the answer.
 """
 
-from .answers import Choice, Formula, Number  # noqa: F401
+from .answers import Answer, Choice, Number
 
 _A = (1.0, 0.7, 0.5, 0.35)  # the correlated targets' weights
 _RHO = 0.6
 
-ANSWERS = {
+ANSWERS: dict[str, Answer] = {
     # lim_{rho -> 0} (b_1 - a_1 - rho^4 sum_{j>=2} a_j) / rho^6 = 2 sum_{j>=2} a_j^2 / a_1
     "ex-ch6-weight-shift": Number(
         2 * sum(x * x for x in _A[1:]) / _A[0], rtol=1e-3,
