@@ -155,6 +155,8 @@ def power_iteration(
     max_iter = _checks.positive_int("max_iter", max_iter)
     tol = _checks.positive_float("tol", tol)
     shift = _checks.positive_float("shift", shift, allow_zero=True)
+    if shift > _checks.MAX_WEIGHT:
+        raise ValueError(f"shift must be at most {_checks.MAX_WEIGHT:g}, got {shift!r}")
     Y = np.asarray(contract(X[:1]))
     if Y.shape != (1, X.shape[1]):
         raise ValueError(
@@ -220,6 +222,8 @@ def tensor_deflation(
         if isinstance(shift, str):
             raise ValueError(f"shift must be 'auto' or a number >= 0, got {shift!r}")
         shift = _checks.positive_float("shift", shift, allow_zero=True)
+        if shift > _checks.MAX_WEIGHT:
+            raise ValueError(f"shift must be at most {_checks.MAX_WEIGHT:g}, got {shift!r}")
     rng = _checks.seed_or_rng(seed)
 
     weights: list[float] = []
