@@ -126,3 +126,24 @@ def test_epoch_staircase_marks_epochs_and_reinit_events():
     plt.close(fig)
     with pytest.raises(TypeError, match="result"):
         plotting.epoch_staircase(res.trajectory)
+
+
+def test_failure_mode_tells_the_three_ways_a_run_fails_apart():
+    base = {"weights": [1.0, 0.5, 0.06], "reg": 0.01, "reinit": True, "m": 6}
+    ok = {**base, "success": True, "recovered": [True] * 3, "group_sizes": [2, 2, 2],
+          "n_reinit": [6, 1, 0]}
+    assert ch5.failure_mode(ok) is None
+    fitting = {**ok, "success": False, "recovered": [True, True, False],
+               "group_sizes": [3, 2, 1], "n_reinit": [6, 0, 0, 0]}
+    assert ch5.failure_mode(fitting) == "still fitting"
+    locked = {**fitting, "group_sizes": [4, 2, 0]}
+    assert ch5.failure_mode(locked) == "lock-up"
+    redrawn = {**locked, "n_reinit": [6, 1, 1, 0]}
+    assert ch5.failure_mode(redrawn) == "re-drawn"
+    assert ch5.failure_mode({**redrawn, "reinit": False}) == "stalled"
+    plain = {k: v for k, v in locked.items() if k not in ("n_reinit", "reinit", "reg")}
+    assert ch5.failure_mode(plain) == "stalled"
+    # a weight below lambda / 2 is not fittable: its absence is no failure mode
+    assert ch5.failure_mode({**locked, "weights": [1.0, 0.5, 0.004]}) == "lock-up"
+    with pytest.raises(ValueError, match="lacks the keys"):
+        ch5.failure_mode({"success": False})

@@ -22,7 +22,7 @@ __all__ = ["RUN_FUNCTIONS", "run_function", "add_runner_arguments", "runner_opti
 RUN_FUNCTIONS: dict[str, Callable[[dict[str, Any], int], dict[str, Any]]] = {
     f.cache_name: f  # type: ignore[union-attr]
     for f in (ch5.run_modified, ch5.run_plain, ch6.run_fit_times, ch6.run_correlated,
-              ch6.run_noisy, ch6.run_loss_curve)
+              ch6.run_correlated_deflation, ch6.run_noisy, ch6.run_loss_curve)
 }
 
 

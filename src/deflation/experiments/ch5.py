@@ -51,6 +51,8 @@ __all__ = [
     "run_modified",
     "run_plain",
     "success_table",
+    "failure_mode",
+    "FAILURE_MODES",
     "table_configs",
     "ablation_configs",
     "ablation_name",
@@ -68,6 +70,7 @@ _MODIFIED_KEYS = (
     "epoch_growth",
     "max_time",
     "reinit",
+    "method",
 )
 
 
@@ -81,7 +84,7 @@ def modified_config(m: int, d: int, weights: ArrayLike, **params: Any) -> dict:
     weights : sequence of float
         The :math:`a_k` of an orthogonal order-4 target in :math:`\\mathbb{R}^d` (standard basis).
     **params
-        Any of ``init_scale, reinit_threshold, reg, first_epoch, epoch_growth, max_time,
+        Any of ``init_scale, reinit_threshold, reg, first_epoch, epoch_growth, max_time, method,
         reinit`` (and ``setting``, a free-form name); the others take the current defaults
         of :func:`deflation.modified_gradient_flow`.
 
@@ -196,7 +199,7 @@ def run_plain(config: dict, seed: int) -> dict:
     tol = 1e-6 * target.sqnorm()
     traj = gradient_flow(
         small_init(m, d, init_scale, seed=int(seed)), target, max_time, record=400,
-        stop_fit=tol,
+        stop_fit=tol, method=str(config.get("method", sig["method"].default)),
     )
     out = _outcome(traj.W, target, 0.0, traj.fit[-1])
     out.update(
@@ -209,6 +212,57 @@ def run_plain(config: dict, seed: int) -> dict:
 
 
 run_plain.cache_name = "ch5.plain"  # type: ignore[attr-defined]
+
+
+#: The outcomes :func:`failure_mode` tells apart.
+FAILURE_MODES = ("still fitting", "lock-up", "re-drawn", "stalled")
+
+
+def failure_mode(record: dict[str, Any]) -> str | None:
+    """How a run of :func:`run_modified` or :func:`run_plain` failed, read off its record.
+
+    Parameters
+    ----------
+    record : dict
+        A sweep record (result and configuration keys, as :func:`deflation.sweep` returns
+        them): ``success``, ``recovered``, ``group_sizes``, ``weights``, ``reg`` (the
+        modified flow's; plain flow runs at :math:`\lambda = 0`), and for the modified
+        flow ``n_reinit`` and ``reinit``.
+
+    Returns
+    -------
+    str or None
+        None for a success. Otherwise, with *open* the fittable directions not
+        recovered at the end and *large* the components above the size threshold of
+        ``group_sizes`` (:math:`\delta_1` for the modified flow):
+
+        * ``"still fitting"``: a large component sits on an open direction; the budget
+          ran out while it was being fitted;
+        * ``"lock-up"`` (modified flow): no open direction holds a large component and
+          the re-draws have stopped (none at the last three epoch starts): every
+          component is large and parked on a fitted direction;
+        * ``"re-drawn"`` (modified flow): no open direction holds a large component
+          although re-draws went on at the last epoch starts: the re-drawn components
+          land on fitted directions, or are re-drawn again before they pass
+          :math:`\delta_1`;
+        * ``"stalled"`` (plain flow, or the modified flow without re-initialization):
+          no open direction holds a large component.
+    """
+    if not isinstance(record, dict):
+        raise TypeError(f"record must be a dict, got {type(record).__name__}")
+    missing = [k for k in ("success", "recovered", "group_sizes", "weights") if k not in record]
+    if missing:
+        raise ValueError(f"record lacks the keys {missing}")
+    if record["success"]:
+        return None
+    reg = float(record.get("reg", 0.0)) if "n_reinit" in record else 0.0
+    fittable = np.asarray(record["weights"], dtype=float) > reg / 2
+    open_ = fittable & ~np.asarray(record["recovered"], dtype=bool)
+    if np.any(np.asarray(record["group_sizes"])[open_] > 0):
+        return "still fitting"
+    if "n_reinit" not in record or not record.get("reinit", True):
+        return "stalled"
+    return "re-drawn" if any(record["n_reinit"][-3:]) else "lock-up"
 
 
 def success_table(

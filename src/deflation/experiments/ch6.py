@@ -9,6 +9,8 @@ the run functions (:func:`run_fit_times`, :func:`run_correlated`, :func:`run_noi
 
 from __future__ import annotations
 
+import functools
+import json
 import math
 from collections.abc import Callable
 from typing import Any
@@ -17,7 +19,7 @@ import numpy as np
 
 from .._kernels import angle
 from .._typing import SeedLike
-from ..deflation_process import tensor_deflation
+from ..deflation_process import DeflationResult, tensor_deflation
 from ..flow import gradient_flow
 from ..measures import (
     Recovery,
@@ -27,6 +29,7 @@ from ..measures import (
     relative_error,
 )
 from ..tensors import (
+    LowRankTensor,
     correlated_directions,
     low_rank_tensor,
     orthogonal_tensor,
@@ -39,6 +42,7 @@ from ..times import group_fit_times, logit_fit_times, plateau_match
 __all__ = [
     "run_fit_times",
     "run_correlated",
+    "run_correlated_deflation",
     "run_noisy",
     "run_loss_curve",
     "sweep_plan",
@@ -57,7 +61,8 @@ def run_fit_times(config: dict[str, Any], seed: SeedLike) -> dict:
     ----------
     config : dict
         ``d``, ``m``, ``weights`` (list), ``init_scale`` (:math:`\\delta_0`), ``t_end``;
-        optional ``order`` (4), ``rtol`` (1e-6), ``record`` (100), ``frac`` (0.9).
+        optional ``order`` (4), ``rtol`` (1e-6), ``record`` (100), ``frac`` (0.9),
+        ``method`` ("auto", see :func:`deflation.gradient_flow`).
         The flow stops early once the fitting loss is below
         :math:`(10^{-4} \\min_k a_k)^2`.
         The target is :math:`\\sum_k a_k e_k^{\\otimes l}` (no loss of generality: the
@@ -83,6 +88,7 @@ def run_fit_times(config: dict[str, Any], seed: SeedLike) -> dict:
     tr = gradient_flow(
         W0, T, float(cfg["t_end"]), rtol=float(cfg.get("rtol", 1e-6)),
         record=int(cfg.get("record", 100)), stop_fit=(1e-4 * a_min) ** 2,
+        method=str(cfg.get("method", "auto")),
     )
     return {
         "fit_times": logit_fit_times(tr, frac),
@@ -104,50 +110,61 @@ def _recovery_summary(rec: Recovery, prefix: str) -> dict:
     }
 
 
+def _correlated_target(cfg: dict[str, Any]) -> LowRankTensor:
+    """The equicorrelated target of a ``"correlated"`` configuration: its directions are
+    one draw of :func:`deflation.correlated_directions` seeded by ``target_seed``."""
+    a = np.asarray(cfg["weights"], dtype=float)
+    U = correlated_directions(a.size, int(cfg["d"]), float(cfg["rho"]),
+                              seed=int(cfg.get("target_seed", 0)))
+    return low_rank_tensor(a, U, order=int(cfg.get("order", 4)))
+
+
+@functools.lru_cache(maxsize=32)
+def _deflation_of(key: str) -> DeflationResult:
+    """The deflation process on the target of a configuration (given as its JSON), with
+    restart seed 0; cached per process, since every flow run of that target uses it."""
+    return tensor_deflation(_correlated_target(json.loads(key)), seed=0)
+
+
 def run_correlated(config: dict[str, Any], seed: SeedLike) -> dict:
-    """Gradient flow and the deflation process on a target with correlated components.
+    """Gradient flow from a random start on a target with correlated components.
+
+    Equicorrelated targets with the same :math:`\rho` are rotations of one another, and
+    both the initialization's distribution and the deflation process are
+    rotation-equivariant, so the target is fixed per configuration (``target_seed``)
+    and the seed draws only the initialization: the flow's outcomes vary from seed to
+    seed, the deflation process's do not (:func:`run_correlated_deflation`).
 
     Parameters
     ----------
     config : dict
         ``d``, ``m``, ``weights``, ``rho`` (pairwise correlation of the :math:`u_k`),
         ``init_scale``, ``checkpoints`` (increasing times at which the flow is
-        measured; the last one is the end); optional ``rtol`` (1e-6), ``threshold``
-        (0.9), ``order`` (4).
+        measured; the last one is the end); optional ``target_seed`` (0), ``rtol``
+        (1e-6), ``threshold`` (0.9), ``order`` (4), ``method`` ("auto").
     seed : int
-        One generator seeded with it draws, in this order, the directions
-        (:func:`deflation.correlated_directions`), the initialization, the
-        deflation process's restarts and the restarts of the plain-power-method
-        deflation process.
+        Seeds the initialization (:func:`deflation.small_init`).
 
     Returns
     -------
     dict
         ``gf_angle``, ``gf_weight_error`` (lists of per-component lists, one per
-        checkpoint), ``gf_stray`` and ``gf_rel_error`` (one per checkpoint); ``defl_angle``,
-        ``defl_weight_error``, ``defl_stray``, ``defl_rel_error`` for the deflation process
-        (shifted power method, :func:`deflation.tensor_deflation`'s default), with
-        ``defl_converged``, ``defl_eigen_residual`` and ``defl_iterations`` per extracted
-        pair; ``plain_angle``, ``plain_weight_error``, ``plain_stray``,
-        ``plain_converged`` and ``plain_eigen_residual`` for the same process with the
-        plain power method (``shift=0.0``);
+        checkpoint), ``gf_stray`` and ``gf_rel_error`` (one per checkpoint);
         ``gf_group_fit_times`` (:func:`deflation.times.group_fit_times`); ``plateau_time``,
         ``plateau_distance``, ``plateau_angle`` and ``plateau_weight_error``
-        (:func:`deflation.times.plateau_match`), and ``first``, the component fitted first.
+        (:func:`deflation.times.plateau_match` against the deflation process of the same
+        target, restart seed 0), and ``first``, the component fitted first.
     """
     cfg = dict(config)
-    rng = np.random.default_rng(seed)
-    a = np.asarray(cfg["weights"], dtype=float)
-    U = correlated_directions(a.size, int(cfg["d"]), float(cfg["rho"]), seed=rng)
-    T = low_rank_tensor(a, U, order=int(cfg.get("order", 4)))
+    T = _correlated_target(cfg)
     thr = float(cfg.get("threshold", 0.9))
-    W0 = small_init(int(cfg["m"]), T.d, float(cfg["init_scale"]), seed=rng)
-    D = tensor_deflation(T, seed=rng)
+    W0 = small_init(int(cfg["m"]), T.d, float(cfg["init_scale"]), seed=seed)
+    D = _deflation_of(json.dumps(cfg, sort_keys=True))
     checks = [float(x) for x in cfg["checkpoints"]]
     t_end = checks[-1]
     grid = np.union1d(np.linspace(0.0, min(t_end, 100.0), 401), checks)
     tr = gradient_flow(W0, T, t_end, rtol=float(cfg.get("rtol", 1e-6)), record=grid,
-                       record_W=True)
+                       record_W=True, method=str(cfg.get("method", "auto")))
     gft = group_fit_times(tr, threshold=thr)
     out: dict[str, Any] = {"gf_angle": [], "gf_weight_error": [], "gf_stray": [],
                            "gf_rel_error": []}
@@ -159,17 +176,6 @@ def run_correlated(config: dict[str, Any], seed: SeedLike) -> dict:
         out["gf_weight_error"].append(rec.weight_error)
         out["gf_stray"].append(rec.stray_weight)
         out["gf_rel_error"].append(relative_error(float(tr.fit[i]), T))
-    drec = deflation_recovery(D, T, threshold=thr)
-    out.update(_recovery_summary(drec, "defl"))
-    out["defl_rel_error"] = math.sqrt(float(D.residual_sqnorms[-1]) / T.sqnorm())
-    out["defl_converged"] = [bool(x) for x in D.converged]
-    out["defl_eigen_residual"] = [float(x) for x in D.eigen_residuals]
-    out["defl_iterations"] = [int(x) for x in D.iterations]
-    # the same process with the plain power method (shift 0), for comparison
-    P = tensor_deflation(T, shift=0.0, seed=rng)
-    out.update(_recovery_summary(deflation_recovery(P, T, threshold=thr), "plain"))
-    out["plain_converged"] = [bool(x) for x in P.converged]
-    out["plain_eigen_residual"] = [float(x) for x in P.eigen_residuals]
     out["gf_group_fit_times"] = gft
     match = plateau_match(tr, D, threshold=thr)
     out["plateau_time"] = match["time"]
@@ -177,10 +183,55 @@ def run_correlated(config: dict[str, Any], seed: SeedLike) -> dict:
     out["plateau_angle"] = match["angle"]
     out["plateau_weight_error"] = match["weight_error"]
     out["first"] = int(np.nanargmin(gft)) if np.any(np.isfinite(gft)) else -1
+    out["n_eval"] = int(tr.n_eval)
     return out
 
 
 run_correlated.cache_name = "ch6.correlated"  # type: ignore[attr-defined]
+
+
+def run_correlated_deflation(config: dict[str, Any], seed: SeedLike) -> dict:
+    """The deflation process on the target of a ``"correlated"`` configuration.
+
+    Deterministic but for the power method's random restarts, which ``seed`` draws: the
+    chapter runs a few restart seeds to show that the outcome does not depend on them.
+
+    Parameters
+    ----------
+    config : dict
+        As for :func:`run_correlated` (the flow's keys are ignored).
+    seed : int
+        Seeds the restarts of the shifted and then of the plain power method.
+
+    Returns
+    -------
+    dict
+        ``defl_angle``, ``defl_weight_error``, ``defl_stray``, ``defl_rel_error`` for the
+        deflation process (shifted power method, :func:`deflation.tensor_deflation`'s
+        default), with ``defl_converged``, ``defl_eigen_residual`` and
+        ``defl_iterations`` per extracted pair; ``plain_angle``, ``plain_weight_error``,
+        ``plain_stray``, ``plain_converged`` and ``plain_eigen_residual`` for the same
+        process with the plain power method (``shift=0.0``).
+    """
+    cfg = dict(config)
+    T = _correlated_target(cfg)
+    thr = float(cfg.get("threshold", 0.9))
+    rng = np.random.default_rng(seed)
+    D = tensor_deflation(T, seed=rng)
+    out: dict[str, Any] = dict(_recovery_summary(deflation_recovery(D, T, threshold=thr),
+                                                 "defl"))
+    out["defl_rel_error"] = math.sqrt(float(D.residual_sqnorms[-1]) / T.sqnorm())
+    out["defl_converged"] = [bool(x) for x in D.converged]
+    out["defl_eigen_residual"] = [float(x) for x in D.eigen_residuals]
+    out["defl_iterations"] = [int(x) for x in D.iterations]
+    P = tensor_deflation(T, shift=0.0, seed=rng)
+    out.update(_recovery_summary(deflation_recovery(P, T, threshold=thr), "plain"))
+    out["plain_converged"] = [bool(x) for x in P.converged]
+    out["plain_eigen_residual"] = [float(x) for x in P.eigen_residuals]
+    return out
+
+
+run_correlated_deflation.cache_name = "ch6.correlated_deflation"  # type: ignore[attr-defined]
 
 
 def run_noisy(config: dict[str, Any], seed: SeedLike) -> dict:
@@ -191,7 +242,7 @@ def run_noisy(config: dict[str, Any], seed: SeedLike) -> dict:
     config : dict
         ``d``, ``m``, ``weights``, ``sigma`` (Frobenius norm of the noise),
         ``init_scale``, ``t_end``; optional ``rtol`` (1e-6), ``order`` (4),
-        ``threshold`` (0.9).
+        ``threshold`` (0.9), ``method`` ("auto").
     seed : int
         One generator seeded with it draws, in this order, the noise
         (:func:`deflation.with_noise`), the initialization and the deflation process's
@@ -216,7 +267,7 @@ def run_noisy(config: dict[str, Any], seed: SeedLike) -> dict:
     W0 = small_init(int(cfg["m"]), T.d, float(cfg["init_scale"]), seed=rng)
     D = tensor_deflation(T, seed=rng)
     tr = gradient_flow(W0, T, float(cfg["t_end"]), rtol=float(cfg.get("rtol", 1e-6)),
-                       record=50)
+                       record=50, method=str(cfg.get("method", "auto")))
     r = T.rank
     pred = [first_order_fixed_point(T, k) for k in range(r)]
     gf_dirs = group_directions(tr.W, T, threshold=thr)
@@ -245,7 +296,7 @@ def run_loss_curve(config: dict[str, Any], seed: SeedLike) -> dict:
     config : dict
         ``d``, ``m``, ``weights``, ``sigma``, ``init_scale``, ``t_end``; optional
         ``rtol`` (1e-5), ``n_record`` (120: record times spaced geometrically from
-        ``t_end / 1000`` to ``t_end``), ``order`` (4).
+        ``t_end / 1000`` to ``t_end``), ``order`` (4), ``method`` ("auto").
     seed : int
         Draws the noise, then the initialization (as :func:`run_noisy`).
 
@@ -264,7 +315,8 @@ def run_loss_curve(config: dict[str, Any], seed: SeedLike) -> dict:
     W0 = small_init(int(cfg["m"]), T.d, float(cfg["init_scale"]), seed=rng)
     t_end = float(cfg["t_end"])
     times = np.geomspace(t_end / 1000, t_end, int(cfg.get("n_record", 120)))
-    tr = gradient_flow(W0, T, t_end, rtol=float(cfg.get("rtol", 1e-5)), record=times)
+    tr = gradient_flow(W0, T, t_end, rtol=float(cfg.get("rtol", 1e-5)), record=times,
+                       method=str(cfg.get("method", "auto")))
     D = tensor_deflation(T, seed=rng)
     return {
         "t": tr.t,
@@ -307,7 +359,10 @@ def sweep_plan(
         about fifty times one at m = 100) only :math:`\\delta_0 \\in \\{10^{-4},
         10^{-8}\\}`. ``"order3"``: the same at order 3 for (10, 20) and (30, 100), seeds
         100-109. ``"correlated"``: :func:`run_correlated` for the correlations
-        ``CORRELATED_RHOS``, seeds 100-107 up to 0.5 and 100-115 from 0.6 on.
+        ``CORRELATED_RHOS`` (one target per correlation), seeds 100-179 (80 per
+        correlation, so that a rate's interval is narrow enough to compare), and
+        :func:`run_correlated_deflation` on the same targets with restart seeds
+        100-102.
         ``"noisy"``: :func:`run_noisy` for noise norms 0 to 0.4 (seeds 100-107), and
         three long runs of :func:`run_loss_curve` (seeds 100-102).
 
@@ -336,16 +391,14 @@ def sweep_plan(
         cfgs = [c for d, m in [(10, 20), (30, 100)] for c in scale(d, m, order=3)]
         return [(run_fit_times, cfgs, list(range(100, 110)))]
     if name == "correlated":
-        def correlated(rhos: list[float]) -> list[dict[str, Any]]:
-            return [
-                {"d": 10, "m": 20, "weights": [1.0, 0.7, 0.5, 0.35], "rho": rho,
-                 "init_scale": 1e-6, "checkpoints": [50.0, 150.0, 500.0], "rtol": 1e-6}
-                for rho in rhos
-            ]
-        weak = [r for r in CORRELATED_RHOS if r < 0.55]
-        strong = [r for r in CORRELATED_RHOS if r > 0.55]
-        return [(run_correlated, correlated(weak), list(range(100, 108))),
-                (run_correlated, correlated(strong), list(range(100, 116)))]
+        targets = [
+            {"d": 10, "m": 20, "weights": [1.0, 0.7, 0.5, 0.35], "rho": rho,
+             "target_seed": 0, "init_scale": 1e-6, "checkpoints": [50.0, 150.0, 500.0],
+             "rtol": 1e-6}
+            for rho in CORRELATED_RHOS
+        ]
+        return [(run_correlated, targets, list(range(100, 180))),
+                (run_correlated_deflation, targets, [100, 101, 102])]
     if name == "noisy":
         cfgs = [
             {"d": 8, "m": 20, "weights": [1.0, 0.7, 0.5, 0.35], "sigma": sigma,
