@@ -219,7 +219,7 @@ FAILURE_MODES = ("still fitting", "lock-up", "re-drawn", "stalled")
 
 
 def failure_mode(record: dict[str, Any]) -> str | None:
-    """How a run of :func:`run_modified` or :func:`run_plain` failed, read off its record.
+    r"""How a run of :func:`run_modified` or :func:`run_plain` failed, read off its record.
 
     Parameters
     ----------
