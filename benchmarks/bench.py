@@ -21,6 +21,8 @@ wall time, which is what contention costs.
    evaluations, and the run in units of the two products.
 4. Small runs (chapter 5's size, d = 10, m = 12): one loss-and-gradient, and a plain flow
    that runs its whole budget t = 2000, per evaluation (what the chapter-5 sweep costs).
+5. Stiff plateaus (issue 20): the explicit method and the automatic switch to BDF on the
+   same run, evaluations, CPU time and the accuracy of the fit times; a huge horizon.
 """
 
 from __future__ import annotations
@@ -216,6 +218,48 @@ def bench_small_runs(repeat=5):
           f"per evaluation, integrator and records included")
 
 
+def bench_stiff(repeat=3):
+    """Issue 20's run: plain gradient flow in chapter 5's setting A (d = 10, m = 12,
+    delta0 = 1e-4, lambda = 0.01), seed 100, to t = 2000, fit times recorded at 4001
+    points; the explicit method against the automatic one in the same process, each at
+    the default rtol, and both against the automatic method at rtol 1e-11."""
+    target = dfl.orthogonal_tensor([1.0, 0.5, 0.25, 0.12, 0.06], 10)
+    W0 = dfl.small_init(12, 10, 1e-4, seed=100)
+
+    def run(method, rtol=1e-7):
+        return dfl.gradient_flow(W0, target, 2000.0, reg=0.01, rtol=rtol, record=4001,
+                                 method=method)
+
+    ref = run("auto", 1e-11)
+    ref_d = run("dopri5", 1e-11)
+    ft_ref = dfl.fit_times(ref)
+    out = {}
+    for method in ("dopri5", "auto"):
+        cpu = median_time(lambda m=method: run(m), repeat=repeat, number=1, clock=CPU)
+        tr = run(method)
+        ft = dfl.fit_times(tr)
+        ok = np.isfinite(ft_ref)
+        out[method] = tr.n_eval
+        print(f"stiff run (setting A, seed 100, t=2000), {method:6s}: {tr.n_eval:6d} gradient "
+              f"evaluations, {tr.n_jac} Hessians, {cpu:.3f} s (CPU); fit times within "
+              f"{np.max(np.abs(ft[ok] / ft_ref[ok] - 1)):.1e} of the rtol-1e-11 run "
+              f"(and {np.max(np.abs(ft[ok] / dfl.fit_times(ref_d)[ok] - 1)):.1e} of the "
+              f"explicit one); final fit within {abs(tr.fit[-1] - ref.fit[-1]):.1e}")
+    print(f"stiff run: evaluations auto / dopri5 = {out['auto'] / out['dopri5']:.3f}")
+
+
+def bench_horizon():
+    """A huge horizon: the flow comes to rest (every component's relative rate below
+    1e-12) and the run ends there."""
+    target = dfl.orthogonal_tensor([1.0, 0.5, 0.25, 0.12, 0.06], 10)
+    W0 = dfl.small_init(12, 10, 1e-4, seed=100)
+    for t_end in (1e5, 1e300):
+        t0 = CPU()
+        tr = dfl.gradient_flow(W0, target, t_end, reg=0.01, record=11)
+        print(f"horizon t_end={t_end:g}: {CPU() - t0:.2f} s (CPU), {tr.n_eval} evaluations, "
+              f"at rest from t={tr.stationary_at:.4g}")
+
+
 def main():
     quick = "--quick" in sys.argv[1:]
     print(f"numpy {np.__version__}, python {sys.version.split()[0]}, "
@@ -226,6 +270,8 @@ def main():
     bench_threads()
     bench_flow()
     bench_small_runs()
+    bench_stiff()
+    bench_horizon()
     if not quick:
         bench_scale(1e-5)
         bench_scale(1e-7)
