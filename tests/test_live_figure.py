@@ -4,15 +4,23 @@
 --execute``, jupyter-book) then sends a message to the kernel for each captured output
 while it waits for the cell's reply, and a reply arriving in that moment was missed until
 the cell timeout: chapter 4 stalled (issue 18). These tests pin what the replacement does
-instead.
+instead, and that no chapter goes back to a capturing helper.
 """
 
 import base64
+import json
+import re
+from pathlib import Path
+
 import ipywidgets as widgets
 import matplotlib.pyplot as plt
 import pytest
 
 from deflation import plotting
+
+BOOK = Path(__file__).resolve().parents[1] / "book"
+CHAPTERS = sorted(BOOK.glob("ch*.ipynb"))
+
 
 def _line(slope=1.0, label="x"):
     if label != label.strip():
@@ -104,3 +112,20 @@ def test_bad_arguments_are_refused(args, error, match):
 def test_bad_per_row_is_refused(per_row, error):
     with pytest.raises(error, match="per_row"):
         plotting.live_figure(_line, _controls(), per_row=per_row)
+
+
+# ipywidgets helpers that capture into an Output widget when the cell runs.
+# interact_manual is fine: it draws only when its button is pressed, never during execution.
+CAPTURING = re.compile(r"\binteract(?!_manual)\w*\s*[(.]|\binteractive(_output)?\s*\("
+                       r"|\.capture\s*\(|^\s*with\s+(out|output)\w*\s*:", re.M)
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.name)
+def test_no_chapter_captures_into_an_output_widget(path):
+    nb = json.loads(path.read_text())
+    hits = [(i, m.group(0).strip()) for i, c in enumerate(nb["cells"])
+            if c["cell_type"] == "code"
+            for m in CAPTURING.finditer("".join(c["source"]))]
+    assert not hits, (f"{path.name}: cells {hits} capture output into an ipywidgets Output "
+                      "during execution, which can stall nbclient (issue 18); use "
+                      "plotting.live_figure")
