@@ -196,12 +196,10 @@ binder-check:
 # Re-execute every chapter in place with the venv's kernel, so the stored outputs
 # are current. No timing metadata and no widget state (random model ids; the HTML book
 # shows kernel-free figures instead), so an unchanged chapter gives an unchanged file.
-# (store_widget_state=False cannot be used: nbclient then fails with a KeyError on the
-# output widget of `interact`, so the state is stored and removed afterwards.)
-STRIP_WIDGET_STATE = $(BIN)/python -c 'import sys, nbformat; \
-	[nbformat.write(nb, p) for p in sys.argv[1:] \
-	 for nb in [nbformat.read(p, 4)] if nb.metadata.pop("widgets", None) is not None]'
-
+# Live widgets are built with dfl.plotting.live_figure, never ipywidgets.interact: a
+# widget that captures output (`with out:`) engages nbclient's output-widget mimic, which
+# fails with a KeyError when widget state is not stored and, worse, can stall a cell
+# until its timeout (tests/test_live_figure.py explains it and keeps the chapters clear).
 notebooks: $(STAMP)
 ifeq ($(strip $(NOTEBOOKS)),)
 	@echo "notebooks: no chapter notebooks in book/ yet"
@@ -210,8 +208,8 @@ else
 	    --ExecutePreprocessor.kernel_name=python3 \
 	    --ExecutePreprocessor.timeout=$(CELL_TIMEOUT) \
 	    --ExecutePreprocessor.record_timing=False \
+	    --ExecutePreprocessor.store_widget_state=False \
 	    $(NOTEBOOKS)
-	$(STRIP_WIDGET_STATE) $(NOTEBOOKS)
 endif
 
 bench: $(STAMP)

@@ -17,6 +17,7 @@ __all__ = ["EXTRAS", "require"]
 EXTRAS = {
     "matplotlib": "plot",
     "IPython": "plot",
+    "ipywidgets": "plot",
     "sympy": "exercises",
     "tqdm": "progress",
     "distributed": "dask",

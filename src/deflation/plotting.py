@@ -38,6 +38,7 @@ __all__ = [
     "fit_time_scaling",
     "epoch_staircase",
     "frame_slider",
+    "live_figure",
 ]
 
 STYLE = {
@@ -560,3 +561,85 @@ def frame_slider(
         f"<figcaption>{esc(caption)}</figcaption>\n</figure>\n{script}"
     )
     return HTML(markup)
+
+
+def live_figure(draw: Callable[..., Any], controls: dict[str, Any], *, per_row: int = 3) -> Any:
+    """A live figure for Jupyter: ipywidgets controls and the figure they redraw.
+
+    Use this instead of ``ipywidgets.interact``, which captures the figure (``with
+    output:``). A notebook executor (nbclient, so ``nbconvert --execute`` and
+    ``jupyter-book``) answers every captured output with a message to the kernel while it
+    waits for the cell's reply, and jupyter_client sends it past pyzmq's asyncio layer: a
+    reply arriving at that moment goes unnoticed until the cell timeout, and execution
+    stalls. Here the figure is rendered to PNG in the kernel and set as the contents of
+    an output widget: nothing is captured, so the executor never sends during the cell.
+
+    Parameters
+    ----------
+    draw : callable
+        ``draw(**values)`` returns a matplotlib Figure, where ``values`` maps every
+        name of ``controls`` to its widget's value. The figure is closed once rendered.
+    controls : dict
+        Name -> ipywidgets control (anything with a ``value``), in display order. Give
+        sliders ``continuous_update=False``: every change redraws.
+    per_row : int, default 3
+        Controls per row above the figure.
+
+    Returns
+    -------
+    ipywidgets.VBox
+        The rows of controls, then an ``ipywidgets.Output`` holding the figure.
+        The first figure is drawn now, and an error in it is raised (so executing the
+        notebook fails); an error in a later redraw, such as a ``ValueError`` for text
+        typed into a control, is shown in place of the figure.
+    """
+    import base64
+    import io
+
+    widgets = require("ipywidgets", "live_figure")
+    plt = require("matplotlib.pyplot", "live_figure")
+
+    if not callable(draw):
+        raise TypeError(f"draw must be callable, got {type(draw).__name__}")
+    if not isinstance(controls, dict):
+        raise TypeError(
+            f"controls must be a dict of name -> widget, got {type(controls).__name__}"
+        )
+    if not controls:
+        raise ValueError("controls must hold at least one widget, got none")
+    for name, w in controls.items():
+        if not (isinstance(name, str) and isinstance(w, widgets.Widget) and w.has_trait("value")):
+            raise TypeError(f"controls[{name!r}] must be an ipywidgets control with a value, "
+                            f"got {type(w).__name__}")
+    if not isinstance(per_row, (int, np.integer)) or isinstance(per_row, bool):
+        raise TypeError(f"per_row must be an integer, got {type(per_row).__name__}")
+    if per_row < 1:
+        raise ValueError(f"per_row must be at least 1, got {per_row!r}")
+    out = widgets.Output()
+
+    def render():
+        fig = draw(**{name: w.value for name, w in controls.items()})
+        if not hasattr(fig, "savefig"):
+            raise TypeError(f"draw must return a matplotlib Figure, got {type(fig).__name__}")
+        try:
+            buf = io.BytesIO()
+            fig.savefig(buf, format="png")
+        finally:
+            plt.close(fig)
+        png = base64.b64encode(buf.getvalue()).decode("ascii")
+        out.outputs = ({"output_type": "display_data", "metadata": {},
+                        "data": {"image/png": png, "text/plain": repr(fig)}},)
+
+    def redraw(change):
+        try:
+            render()
+        except Exception as exc:  # shown in the widget: a live session has no cell to fail
+            out.outputs = ({"output_type": "stream", "name": "stderr",
+                            "text": f"{type(exc).__name__}: {exc}\n"},)
+
+    render()
+    for w in controls.values():
+        w.observe(redraw, names="value")
+    boxes = list(controls.values())
+    rows = [widgets.HBox(boxes[i:i + per_row]) for i in range(0, len(boxes), per_row)]
+    return widgets.VBox([*rows, out])
