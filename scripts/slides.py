@@ -27,16 +27,12 @@ environment. No page references an http(s) script or style sheet
 from __future__ import annotations
 
 import argparse
-import base64
 import copy
-import hashlib
 import html
 import json
 import re
 import shutil
-import subprocess
 import sys
-import tarfile
 import time
 from pathlib import Path
 
@@ -46,6 +42,7 @@ import yaml
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from student import chapter_notebooks, strip_solutions  # noqa: E402
+from vendor import extract, fetch_vendor  # noqa: E402
 
 #: npm packages served from the build: (name, version, sha512 integrity of the tarball).
 VENDOR = {
@@ -89,56 +86,6 @@ require(["_static/reveal.js/dist/reveal.js", "_static/reveal.js/plugin/notes/not
 """
 
 
-# ----------------------------------------------------------------------- vendoring
-def _integrity(path: Path) -> str:
-    digest = hashlib.sha512(path.read_bytes()).digest()
-    return "sha512-" + base64.b64encode(digest).decode()
-
-
-def fetch_vendor(vendor_dir: Path) -> dict[str, Path]:
-    """The pinned npm tarballs, fetched once with ``npm pack`` and checksum-verified.
-
-    Parameters
-    ----------
-    vendor_dir : Path
-        Where the tarballs are kept (``_build/vendor``).
-
-    Returns
-    -------
-    dict
-        Package name -> tarball path.
-
-    Raises
-    ------
-    ValueError
-        If a tarball's sha512 differs from the pinned one.
-    """
-    vendor_dir.mkdir(parents=True, exist_ok=True)
-    paths = {}
-    for name, (version, integrity) in VENDOR.items():
-        path = vendor_dir / f"{name}-{version}.tgz"
-        if not path.exists():
-            subprocess.run(["npm", "pack", f"{name}@{version}", "--pack-destination",
-                            str(vendor_dir)], check=True, stdout=subprocess.DEVNULL)
-        if _integrity(path) != integrity:
-            raise ValueError(f"tarball {path} has sha512 {_integrity(path)}, "
-                             f"pinned {integrity}")
-        paths[name] = path
-    return paths
-
-
-def _extract(tgz: Path, members: list[str], dest: Path) -> None:
-    """Extract the files of ``tgz`` under ``package/<member>`` into ``dest/<member>``."""
-    with tarfile.open(tgz) as tar:
-        for info in tar.getmembers():
-            rel = info.name.removeprefix("package/")
-            if info.isfile() and any(rel == m or rel.startswith(m + "/") for m in members):
-                target = dest / rel
-                target.parent.mkdir(parents=True, exist_ok=True)
-                with tar.extractfile(info) as src:
-                    target.write_bytes(src.read())
-
-
 def mathjax_dir() -> Path:
     """MathJax 3 as shipped by the sphinx-mathjax-offline package."""
     import sphinx  # the package sits beside sphinx in site-packages
@@ -155,12 +102,12 @@ def write_static(out: Path) -> None:
     """Copy reveal.js, require.js and MathJax into ``out/_static``."""
     static = out / "_static"
     shutil.rmtree(static, ignore_errors=True)
-    tarballs = fetch_vendor(ROOT / "_build" / "vendor")
-    _extract(tarballs["reveal.js"],
+    tarballs = fetch_vendor(VENDOR, ROOT / "_build" / "vendor")
+    extract(tarballs["reveal.js"],
              ["dist/reveal.js", "dist/reveal.css", "dist/theme/white.css",
               "dist/theme/fonts/source-sans-pro", "plugin/notes/notes.js", "LICENSE"],
              static / "reveal.js")
-    _extract(tarballs["requirejs"], ["require.js"], static)
+    extract(tarballs["requirejs"], ["require.js"], static)
     mj = mathjax_dir()
     (static / "mathjax").mkdir(parents=True)
     shutil.copy2(mj / "tex-chtml-full.js", static / "mathjax" / "tex-chtml-full.js")

@@ -41,6 +41,17 @@ def _config(app, config):
     context = dict(config.html_context or {})
     context.setdefault("default_mode", "auto")
     config.html_context = context
+    # pydata-sphinx-theme 0.17 fills an unset navbar_persistent with its search field, so
+    # the top navbar that sphinx-book-theme leaves empty is drawn: a second search box
+    # and a second, hidden pair of .primary-toggle/.secondary-toggle buttons placed before
+    # the article header's. Both themes bind their handlers with
+    # document.querySelector(".primary-toggle"), i.e. to the hidden pair, so the visible
+    # menu and contents buttons did nothing (pydata-sphinx-theme issue 2451). An empty
+    # navbar_persistent restores sphinx-book-theme's layout: no top navbar, one pair of
+    # toggles, one search box.
+    options = dict(config.html_theme_options or {})
+    options.setdefault("navbar_persistent", [])
+    config.html_theme_options = options
     config.html_static_path = list(config.html_static_path or []) + [str(STATIC)]
 
 
