@@ -187,7 +187,9 @@ def main(argv=None) -> int:
         xs = [x for x in xs if x is not None]
         return statistics.median(xs) if xs else None
 
-    print(f"\nmedians over {a.repeat} rounds (s); formulas on the first phone screen")
+    print(f"\nmedians over {a.repeat} rounds (s); formulas on the first phone screen"
+          + ("; --cpu-only: 'phone' and 'min' are unslowed loads at 390 px" if a.cpu_only
+             else ""))
     print(f"{'page':<30} {'variant':<28} {'phone':>6} {'min':>6} {'cpu':>6} {'4x cpu':>6} "
           f"{'scroll':>7} {'desktop':>8} {'n':>4}")
     for name in names:

@@ -356,18 +356,23 @@ JS_TYPESET_PROBE = r"""(() => {
   // last element parsed so far starts below the first screen.
   const parsedPastScreen = () => {
     if (document.readyState !== 'loading') return true;
-    const last = all[all.length - 1];
-    return !!last && last.getBoundingClientRect().top > innerHeight && visible(last);
+    let last = all[all.length - 1];
+    // inside a section the browser skips (content-visibility), place it by the section
+    while (last && !visible(last) && last.parentElement) last = last.parentElement;
+    return !!last && last !== document.documentElement && visible(last) &&
+           last.getBoundingClientRect().top > innerHeight;
   };
   const probe = window.__dflTypeset = {view: null, all: null, nView: null, nMath: null,
                                        dcl: null, load: null};
   document.addEventListener('DOMContentLoaded', () => probe.dcl = performance.now());
   window.addEventListener('load', () => probe.load = performance.now());
   probe.check = () => {
-    if (!document.body || fontsBusy()) return null;
+    if (!document.body) return null;
     const list = [...math];
-    const view = list.filter(onScreen);
-    return {view: parsedPastScreen() && view.every(done), nView: view.length,
+    const view = list.filter(onScreen);   // lays the page out: its web fonts start loading
+    const past = parsedPastScreen();
+    if (fontsBusy()) return null;
+    return {view: past && view.every(done), nView: view.length,
             all: document.readyState !== 'loading' && list.every(done), nMath: list.length};
   };
   const tick = () => {

@@ -15,9 +15,10 @@ own MathJax (sphinx-mathjax-offline's MathJax 3, the book's macros from ``_confi
 typesets it in full with CommonHTML output and MathJax's assistive MathML (screen
 readers read the formulas as MathML); the context menu is off. Each ``.math`` element's
 TeX is then replaced in the page's file by MathJax's output, the page gets MathJax's
-stylesheet (web fonts from ``_static/mathjax``, the ones a page uses preloaded) and its
-MathJax scripts are removed. The TeX source stays in each formula's
-``data-tex`` attribute. A page whose formulas cannot all be matched fails the build.
+stylesheet (web fonts from ``_static/mathjax``) and its MathJax scripts are removed. The
+TeX source stays in each formula's ``data-tex`` attribute; a display formula takes the
+keyboard focus (it may scroll sideways on a phone). A page whose formulas cannot all be
+matched fails the build.
 
 Without Chromium the pages keep MathJax in the browser (lazy typesetting: formulas are
 typeset as they come on screen); the build says so. ``DFL_STATIC_MATH=0`` does the same
@@ -109,7 +110,11 @@ def _rewrite(text: str, result: dict, page: Path, outdir: Path) -> str:
         new, p = [], 0
         for t, c in zip(tex, containers):
             source = html_lib.unescape(t.group(0))
-            c = c.replace("<mjx-container ", f'<mjx-container data-tex="'
+            # A display formula wider than a phone scrolls sideways inside its box: it
+            # must take the keyboard focus to be scrolled without a mouse (MathJax's
+            # menu, now off, made every formula focusable).
+            focus = 'tabindex="0" ' if 'display="true"' in c.split(">", 1)[0] else ""
+            c = c.replace("<mjx-container ", f'<mjx-container {focus}data-tex="'
                           f'{html_lib.escape(source, quote=True)}" ', 1)
             new += [body[p:t.start()], c]
             p = t.end()
@@ -119,16 +124,8 @@ def _rewrite(text: str, result: dict, page: Path, outdir: Path) -> str:
     out.append(text[pos:])
     text = "".join(out)
     css = FONT_URL.sub(lambda u: f'url("{_relative(u.group(1), page, outdir)}")', result["css"])
-    # Preload the web fonts the page's formulas use (class TEX-I: family MJXTEX-I, ...;
-    # characters of the main font carry no TEX- class), so they are there for the first
-    # paint of the text.
-    faces = dict(re.findall(r'font-family: (MJX[\w-]+);\s*src: url\("([^"]+)"\)', css))
-    used = {"MJXZERO", "MJXTEX"} | {"MJXTEX-" + c for c in re.findall(
-        r'class="mjx-c[0-9A-F.]+ TEX-([A-Z0-9]+)"', text)}
-    preload = "".join(f'<link rel="preload" href="{faces[f]}" as="font" type="font/woff" '
-                      f'crossorigin>' for f in sorted(used) if f in faces)
     text = MATHJAX_SCRIPTS.sub("", text)
-    style = f'{preload}<style id="MJX-CHTML-styles">{css}</style>'
+    style = f'<style id="MJX-CHTML-styles">{css}</style>'
     return text.replace("</head>", style + "\n</head>", 1)
 
 
