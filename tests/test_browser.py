@@ -466,20 +466,16 @@ def test_phone_menu_and_contents_buttons_open_their_panels(audit):
         if nav is None:
             continue
         checked += 1
-        if nav["menu_buttons"] != 1:
-            problems.append(f"{name}: {nav['menu_buttons']} visible menu buttons")
-        elif not (nav["menu"] and nav["menu"]["open"] and nav["menu"]["shown"]
-                  and nav["menu"]["links"] >= 5):
-            problems.append(f"{name}: the menu button did not open the navigation: "
-                            f"{nav['menu']}")
-        elif not nav["menu_closed"]:
-            problems.append(f"{name}: Escape did not close the navigation")
-        if nav["contents_buttons"] != 1:
-            problems.append(f"{name}: {nav['contents_buttons']} visible contents buttons")
-        elif not (nav["contents"] and nav["contents"]["open"] and nav["contents"]["shown"]
-                  and nav["contents"]["links"] >= 1):
-            problems.append(f"{name}: the contents button did not open the page contents: "
-                            f"{nav['contents']}")
+        for key, panel, min_links in (("menu", "the site navigation", 5),
+                                      ("contents", "the page contents", 1)):
+            opened = nav[key]
+            if nav[key + "_buttons"] != 1:
+                problems.append(f"{name}: {nav[key + '_buttons']} visible {key} buttons")
+            elif not (opened and opened["open"] and opened["shown"]
+                      and opened["links"] >= min_links):
+                problems.append(f"{name}: the {key} button did not open {panel}: {opened}")
+            elif not nav[key + "_closed"]:
+                problems.append(f"{name}: Escape did not close {panel}")
     assert checked >= 3, f"navigation checked on {checked} pages only"
     _fail(problems, "navigation problems at 390 px")
 
