@@ -35,14 +35,11 @@ from __future__ import annotations
 import argparse
 import ast
 import base64
-import hashlib
 import html
 import json
 import re
 import shutil
-import subprocess
 import sys
-import tarfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -52,6 +49,9 @@ import nbformat
 import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from vendor import extract, fetch_vendor  # noqa: E402
+
 SOURCES = ROOT / "slides"
 WIDTH, HEIGHT = 1280, 720
 
@@ -61,47 +61,6 @@ VENDOR = {
                            "/LKWDOGjMbaDwKQiGmfqcoGQ74HUHCMw==")),
 }
 SUBTITLE = "Understanding the deflation process: a theory companion"
-
-
-# ----------------------------------------------------------------------- vendoring
-def _integrity(path: Path) -> str:
-    digest = hashlib.sha512(path.read_bytes()).digest()
-    return "sha512-" + base64.b64encode(digest).decode()
-
-
-def fetch_vendor(vendor_dir: Path) -> dict[str, Path]:
-    """The pinned npm tarballs, fetched once with ``npm pack`` and checksum-verified.
-
-    Raises
-    ------
-    ValueError
-        If a tarball's sha512 differs from the pinned one.
-    """
-    vendor_dir.mkdir(parents=True, exist_ok=True)
-    paths = {}
-    for name, (version, integrity) in VENDOR.items():
-        path = vendor_dir / f"{name}-{version}.tgz"
-        if not path.exists():
-            subprocess.run(["npm", "pack", f"{name}@{version}", "--pack-destination",
-                            str(vendor_dir)], check=True, stdout=subprocess.DEVNULL)
-        if _integrity(path) != integrity:
-            raise ValueError(f"tarball {path} has sha512 {_integrity(path)}, "
-                             f"pinned {integrity}")
-        paths[name] = path
-    return paths
-
-
-def _extract(tgz: Path, members: list[str], dest: Path) -> None:
-    """Extract the files of ``tgz`` under ``package/<member>`` into ``dest/<member>``."""
-    with tarfile.open(tgz) as tar:
-        for info in tar.getmembers():
-            rel = info.name.removeprefix("package/")
-            if info.isfile() and any(rel == m or rel.startswith(m + "/") for m in members):
-                target = dest / rel
-                target.parent.mkdir(parents=True, exist_ok=True)
-                src = tar.extractfile(info)
-                assert src is not None
-                target.write_bytes(src.read())
 
 
 def mathjax_dir() -> Path:
@@ -120,8 +79,8 @@ def write_static(out: Path) -> None:
     """Copy reveal.js, MathJax and the deck style into ``out/_static``."""
     static = out / "_static"
     shutil.rmtree(static, ignore_errors=True)
-    tarballs = fetch_vendor(ROOT / "_build" / "vendor")
-    _extract(tarballs["reveal.js"],
+    tarballs = fetch_vendor(VENDOR, ROOT / "_build" / "vendor")
+    extract(tarballs["reveal.js"],
              ["dist/reveal.js", "dist/reveal.css", "dist/theme/white.css",
               "dist/theme/fonts/source-sans-pro", "plugin/notes/notes.js", "LICENSE"],
              static / "reveal.js")

@@ -180,6 +180,7 @@ def test_html_book_loads_nothing_from_cdns():
     assert sphinx["config"]["nb_merge_streams"] is True
     assert CONFIG["launch_buttons"].get("thebe") is False
     assert "offline_html" in sphinx["local_extensions"]
+    assert "static_math" in sphinx["local_extensions"]  # formulas typeset at build time
 
 
 def test_citations_author_year_in_round_brackets():

@@ -3,6 +3,16 @@
 Chapters call :func:`use_style` once in their setup cell; every function here draws on
 an ``ax`` it is given (or a new one) and returns it, so a widget is a thin layer that
 calls the same function as the static figure beside it.
+Figures on a phone. The book shows a figure's PNG at its own size on a desktop and
+shrinks it to the text column on a phone: :data:`PHONE_FIGURE_PX` (342) CSS px at a
+390 px screen. A text of ``f`` points in a PNG of ``dpi`` dots per inch and ``w`` pixels
+is then ``f / 72 * dpi * min(1, 342 / w)`` CSS px tall (:func:`phone_text_px`); the book
+asks for at least :data:`MIN_TEXT_PX` (9). The style's smallest text is
+:data:`MIN_FONT_PT` (10 pt), so a figure may be at most :data:`MAX_WIDTH_IN` (5.3 in)
+wide as saved; :func:`subplots` makes figures that fit (two panels side by side at most,
+more panels stacked in rows). With :func:`use_style`, every figure made by
+:func:`subplots` records its smallest font size and resolution in the PNG a notebook
+shows (:func:`png_text_metadata`), so the browser test can check every figure.
 """
 
 from __future__ import annotations
@@ -39,18 +49,51 @@ __all__ = [
     "epoch_staircase",
     "frame_slider",
     "live_figure",
+    "subplots",
+    "smallest_font_pt",
+    "phone_text_px",
+    "png_text_metadata",
+    "read_png_text",
+    "book_figure_class",
+    "MIN_FONT_PT",
+    "MIN_TEXT_PX",
+    "PHONE_FIGURE_PX",
+    "MAX_WIDTH_IN",
 ]
 
-STYLE = {
-    "figure.figsize": (7.0, 3.6),
+#: Width of a figure in CSS px on a 390 px phone screen (the text column, measured in
+#: the built book at 390 px).
+PHONE_FIGURE_PX = 342
+#: Smallest text height in CSS px a figure may show on that phone.
+MIN_TEXT_PX = 9
+#: Smallest font size of the style (tick labels, legends), in points.
+MIN_FONT_PT = 10
+#: Widest figure (as saved, in inches) whose MIN_FONT_PT text stays MIN_TEXT_PX tall at
+#: PHONE_FIGURE_PX: MIN_FONT_PT / 72 * PHONE_FIGURE_PX / MIN_TEXT_PX = 5.28 in.
+MAX_WIDTH_IN = MIN_FONT_PT / 72 * PHONE_FIGURE_PX / MIN_TEXT_PX
+#: PNG metadata keys written by the book's figure formatter (see use_style).
+PNG_KEYS = ("dfl:min-font-pt", "dfl:dpi")
+
+#: The width :func:`subplots` gives a figure: MAX_WIDTH_IN minus the tight bounding box's
+#: margin.
+FIGURE_WIDTH_IN = 5.0
+
+STYLE: dict[str, Any] = {
+    # one panel, as wide as a phone allows; fonts no smaller than MIN_FONT_PT
+    "figure.figsize": (FIGURE_WIDTH_IN, 3.2),
     "figure.dpi": 100,
+    "font.size": 11,
     "axes.grid": True,
     "grid.alpha": 0.3,
     "axes.spines.top": False,
     "axes.spines.right": False,
     "axes.titlesize": 11,
-    "axes.labelsize": 10,
-    "legend.fontsize": 8,
+    "axes.labelsize": 11,
+    "xtick.labelsize": MIN_FONT_PT,
+    "ytick.labelsize": MIN_FONT_PT,
+    "legend.fontsize": MIN_FONT_PT,
+    "legend.title_fontsize": MIN_FONT_PT,
+    "figure.titlesize": 11,
     "legend.frameon": False,
     "lines.linewidth": 1.8,
     "savefig.bbox": "tight",
@@ -58,8 +101,172 @@ STYLE = {
 
 
 def use_style() -> None:
-    """Apply the book's matplotlib style (call once per chapter)."""
+    """Apply the book's matplotlib style (call once per chapter, after importing pyplot).
+
+    In IPython (Jupyter, the book's build) it also makes every figure made by
+    :func:`subplots` (class :func:`book_figure_class`) show as a PNG that records its
+    smallest font size and resolution (:func:`png_text_metadata`), so the book's tests
+    can tell how large its text is on a phone.
+    """
     require("matplotlib", "deflation.plotting").rcParams.update(STYLE)
+    _register_png_formatter()
+
+
+_BOOK_FIGURE: list[type] = []
+
+
+def book_figure_class() -> type:
+    """The figure class of :func:`subplots`: a matplotlib Figure that the notebook shows
+    as a PNG recording its smallest font size and resolution (:func:`png_text_metadata`).
+
+    (The inline backend re-registers its own PNG formatter for ``Figure`` when a first
+    figure is made, so the book's formatter is registered for this subclass.)
+    """
+    if not _BOOK_FIGURE:
+        Figure = require("matplotlib.figure", "deflation.plotting").Figure
+
+        class BookFigure(Figure):  # type: ignore[misc, valid-type]
+            """A figure of the book (see :func:`deflation.plotting.subplots`)."""
+
+        _BOOK_FIGURE.append(BookFigure)
+    return _BOOK_FIGURE[0]
+
+
+def _register_png_formatter() -> None:
+    """Show the book's figures as PNG with the book's metadata (in IPython only)."""
+    try:
+        from IPython import get_ipython
+    except ImportError:  # pragma: no cover - IPython is a dependency of the book
+        return
+    ip = get_ipython()
+    if ip is None or not hasattr(ip, "display_formatter"):
+        return
+    ip.display_formatter.formatters["image/png"].for_type(book_figure_class(), _figure_png)
+
+
+def _figure_png(fig: Any) -> bytes | None:
+    """PNG bytes of ``fig`` as the inline backend makes them, with the book's metadata."""
+    import io
+
+    if not fig.axes and not fig.lines and not fig.texts and not fig.images:
+        return None  # like the inline backend: an empty figure shows nothing
+    buf = io.BytesIO()
+    fig.canvas.print_figure(buf, format="png", bbox_inches="tight",
+                            facecolor=fig.get_facecolor(), edgecolor=fig.get_edgecolor(),
+                            metadata=png_text_metadata(fig))
+    return buf.getvalue()
+
+
+def smallest_font_pt(fig: Any) -> float | None:
+    """The smallest font size (points) among the texts a figure draws, or None.
+
+    Tick labels, axis labels, titles, legends, annotations: every visible, non-empty
+    :class:`matplotlib.text.Text` after a draw without rendering.
+    """
+    from matplotlib.text import Text
+
+    fig.draw_without_rendering()
+
+    def shown(t):
+        return (t.get_visible() and bool(t.get_text().strip())
+                and (t.axes is None or t.axes.get_visible()))
+
+    sizes = [t.get_fontsize() for t in fig.findobj(Text) if shown(t)]
+    return float(min(sizes)) if sizes else None
+
+
+def png_text_metadata(fig: Any, dpi: float | None = None) -> dict[str, str]:
+    """PNG metadata recording a figure's smallest font size and resolution.
+
+    Parameters
+    ----------
+    fig : matplotlib Figure
+    dpi : float, optional
+        The resolution the PNG is saved at (default: the figure's).
+
+    Returns
+    -------
+    dict
+        ``{"dfl:min-font-pt": "10", "dfl:dpi": "100"}`` (strings, as PNG text chunks
+        hold them), for ``savefig(..., metadata=...)``.
+    """
+    pt = smallest_font_pt(fig)
+    return {"dfl:min-font-pt": "" if pt is None else f"{pt:g}",
+            "dfl:dpi": f"{float(dpi or fig.dpi):g}"}
+
+
+def read_png_text(data: bytes) -> dict[str, str]:
+    """The text chunks (``tEXt``) and pixel size of a PNG: ``{"width": ..., key: value}``.
+
+    Raises
+    ------
+    ValueError
+        If ``data`` is not a PNG.
+    """
+    import struct
+
+    if not isinstance(data, (bytes, bytearray)) or data[:8] != b"\x89PNG\r\n\x1a\n":
+        raise ValueError(f"data must be the bytes of a PNG, got {bytes(data[:8])!r}")
+    out, pos = {}, 8
+    while pos + 8 <= len(data):
+        length, kind = struct.unpack(">I4s", data[pos:pos + 8])
+        body = data[pos + 8:pos + 8 + length]
+        if kind == b"IHDR":
+            out["width"], out["height"] = struct.unpack(">II", body[:8])
+        elif kind == b"tEXt" and b"\x00" in body:
+            key, value = body.split(b"\x00", 1)
+            out[key.decode("latin-1")] = value.decode("latin-1")
+        elif kind == b"IEND":
+            break
+        pos += 12 + length
+    return out
+
+
+def phone_text_px(font_pt: float, dpi: float, width_px: float,
+                  shown_px: float = PHONE_FIGURE_PX) -> float:
+    """Height in CSS px of ``font_pt`` text in a ``width_px`` PNG at ``dpi``, shown on a phone.
+
+    The image is shown at its own width if that fits, else shrunk to ``shown_px``:
+    ``font_pt / 72 * dpi * min(1, shown_px / width_px)``.
+    """
+    for name, v in (("font_pt", font_pt), ("dpi", dpi), ("width_px", width_px),
+                    ("shown_px", shown_px)):
+        if not (np.isfinite(v) and v > 0):
+            raise ValueError(f"{name} must be a positive number, got {v!r}")
+    return font_pt / 72 * dpi * min(1.0, shown_px / width_px)
+
+
+def subplots(nrows: int = 1, ncols: int = 1, *, height: float | None = None,
+             **kwargs: Any) -> tuple[Any, Any]:
+    """``plt.subplots`` for the book: as wide as a phone allows, at most two columns.
+
+    Parameters
+    ----------
+    nrows, ncols : int, default 1
+        Panels. ``ncols`` must be 1 or 2: on a phone, three panels side by side leave
+        no room for readable text; stack them (``nrows``) instead.
+    height : float, optional
+        Height of the figure in inches (default 3.2 per row, 2.6 per row from the second).
+    **kwargs
+        Passed to ``plt.subplots`` (not ``figsize``).
+
+    Returns
+    -------
+    (Figure, Axes or array of Axes)
+    """
+    plt = _plt()
+    if ncols not in (1, 2):
+        raise ValueError(f"ncols must be 1 or 2 (stack more panels in rows), got {ncols!r}")
+    if not (isinstance(nrows, (int, np.integer)) and nrows >= 1):
+        raise ValueError(f"nrows must be a positive integer, got {nrows!r}")
+    if "figsize" in kwargs:
+        raise ValueError("figsize is set by subplots (width MAX_WIDTH_IN); give height")
+    if height is None:
+        height = 3.2 + 2.6 * (nrows - 1)
+    kwargs.setdefault("layout", "constrained")
+    kwargs.setdefault("FigureClass", book_figure_class())
+    width = FIGURE_WIDTH_IN
+    return plt.subplots(nrows, ncols, figsize=(width, height), **kwargs)
 
 
 def component_colors(r: int) -> list[Any]:
@@ -73,9 +280,9 @@ def _plt():
     return require("matplotlib.pyplot", "deflation.plotting")
 
 
-def _ax(ax):
+def _ax(ax: Any) -> Any:
     if ax is None:
-        _, ax = _plt().subplots()
+        _, ax = subplots()
     return ax
 
 
@@ -160,7 +367,7 @@ def leading_components(
     pair of Axes
     """
     if axes is None:
-        _, axes = _plt().subplots(1, 2, figsize=(8, 3))
+        _, axes = subplots(1, 2)
     n = int(n)
     if n < 1:
         raise ValueError(f"n must be >= 1, got {n}")
@@ -532,7 +739,7 @@ def frame_slider(
     for v, s in zip(values, shown):
         fig = draw(v)
         buf = io.BytesIO()
-        fig.savefig(buf, format="png", dpi=dpi)
+        fig.savefig(buf, format="png", dpi=dpi, metadata=png_text_metadata(fig, dpi))
         plt.close(fig)
         data = base64.b64encode(buf.getvalue()).decode("ascii")
         images.append((data, f"{alt} ({label} = {s})"))

@@ -23,8 +23,14 @@
         lead.textContent = lead.textContent.replace(/^\s*Proof\.\s*/, "");
         var em = lead.textContent === "" ? lead.nextSibling : null;
         if (em && em.nodeType === Node.ELEMENT_NODE && em.tagName === "EM") {
-          var name = em.textContent.trim().replace(/\.$/, "");
-          title.textContent = "Proof (" + name + ")";
+          // Move the step name's nodes, not its text: it may hold a typeset formula.
+          title.textContent = "Proof (";
+          while (em.firstChild) title.appendChild(em.firstChild);
+          var last = title.lastChild;
+          if (last && last.nodeType === Node.TEXT_NODE) {
+            last.textContent = last.textContent.replace(/\.\s*$/, "");
+          }
+          title.appendChild(document.createTextNode(")"));
           em.remove();
           if (first.firstChild && first.firstChild.nodeType === Node.TEXT_NODE) {
             first.firstChild.textContent = first.firstChild.textContent.replace(/^\s+/, "");
