@@ -361,3 +361,17 @@ def test_bad_method(kwargs, match):
     T = dfl.orthogonal_tensor([1.0], 3)
     with pytest.raises(ValueError, match=match):
         dfl.gradient_flow(dfl.small_init(2, 3, 1e-2, seed=0), T, 1.0, **kwargs)
+
+
+def test_pi_controller_formula_is_hairers():
+    """alpha = 1/5 - 0.75 beta (Hairer's DOPRI5), factor = 0.9 err^-alpha err_prev^beta
+    clipped to [0.2, 10]: with beta = 0.04, err = 0.5 and err_prev = 0.01,
+    0.9 * 0.5**-0.17 * 0.01**0.04 = 0.8422..., and the clipping at both ends."""
+    assert integrate.pi_alpha() == pytest.approx(0.17, abs=1e-15)
+    assert integrate.pi_factor(0.5, 0.01, integrate.pi_alpha()) == pytest.approx(
+        0.9 * 0.5**-0.17 * 0.01**0.04, rel=1e-14)
+    assert integrate.pi_factor(0.5, 0.01, 0.17) == pytest.approx(0.84220, abs=1e-5)
+    assert integrate.pi_factor(1e-12, 1.0, 0.17) == 10.0
+    assert integrate.pi_factor(0.99, 1e-4, 0.17) == 0.9 * 0.99**-0.17 * 1e-4**0.04
+    assert integrate.pi_factor(0.0, 0.5, 0.17) == 10.0
+    assert integrate.pi_factor(1e6, 1.0, 0.17) == 0.2

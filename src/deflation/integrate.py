@@ -47,7 +47,8 @@ import numpy as np
 
 from ._blas import with_blas_limit
 
-__all__ = ["integrate", "dopri5", "IntegrationStats", "select_initial_step", "METHODS"]
+__all__ = ["integrate", "dopri5", "IntegrationStats", "select_initial_step", "METHODS",
+           "pi_alpha", "pi_factor"]
 
 #: The methods of :func:`integrate`.
 METHODS = ("auto", "dopri5", "bdf")
@@ -243,6 +244,21 @@ def _spectral_radius(J: np.ndarray, iters: int = 30) -> float:
     return lam
 
 
+def pi_alpha() -> float:
+    """The PI controller's exponent of the current error: :math:`1/5 - 0.75\\,\\beta`
+    (Hairer's DOPRI5 code; ``BETA`` is read at call time)."""
+    return 1 / (ORDER + 1) - 0.75 * BETA
+
+
+def pi_factor(err: float, err_prev: float, alpha: float) -> float:
+    """The factor of the next step after an accepted one with error norm ``err``:
+    :math:`\\min(10, \\max(0.2,\\ 0.9\\, e^{-\\alpha} e_\\text{prev}^{\\beta}))`, and 10
+    after an exact step (``err = 0``)."""
+    if err == 0:
+        return MAX_FACTOR
+    return min(MAX_FACTOR, max(MIN_FACTOR, SAFETY * err**-alpha * err_prev**BETA))
+
+
 def _check_budget(stepper):
     stats = stepper.stats
     if stats.n_steps + stats.n_rejected >= stepper.max_steps:
@@ -284,7 +300,7 @@ class _Dopri5:
         """Take one accepted step towards ``t_end``; keep the old point for dense output."""
         stats, shape, K = self.stats, self.shape, self.K
         rtol, atol = self.rtol, self.atol
-        alpha = 1 / (ORDER + 1) - 0.75 * BETA
+        alpha = pi_alpha()
         t, h, y_flat = self.t, self.h, self.y_flat
         while True:
             _check_budget(self)
@@ -318,11 +334,7 @@ class _Dopri5:
                 self.rejected = True
                 continue
             break
-        if en == 0:
-            factor = MAX_FACTOR
-        else:
-            grow = SAFETY * en**-alpha * self.err_prev**BETA
-            factor = min(MAX_FACTOR, max(MIN_FACTOR, grow))
+        factor = pi_factor(en, self.err_prev, alpha)
         self.err_prev = max(en, 1e-4)
         if self.rejected:
             factor = min(1.0, factor)
