@@ -298,6 +298,7 @@ class _Dopri5:
         self.PT = P.T.copy()
         self.rejected = False  # was the last trial rejected? (no growth right after)
         self.err_prev = 1e-4  # the PI controller's memory (Hairer's facold)
+        self.alpha = pi_alpha()
         self.detect = False  # run the stiffness test (integrate sets it under "auto")
         self.h_lambda = 0.0
         self.stiff_count = 0  # consecutive steps flagged stiff (Hairer's iasti)
@@ -309,7 +310,7 @@ class _Dopri5:
         """Take one accepted step towards ``t_end``; keep the old point for dense output."""
         stats, shape, K = self.stats, self.shape, self.K
         rtol, atol = self.rtol, self.atol
-        alpha = pi_alpha()
+        alpha = self.alpha
         t, h, y_flat = self.t, self.h, self.y_flat
         while True:
             if stats.n_steps + stats.n_rejected >= self.max_steps:
