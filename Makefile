@@ -48,7 +48,7 @@ export NPY_DISABLE_CPU_FEATURES := X86_V4 AVX512_ICL AVX512_SPR
 # chapters' figures vanish. Only the unit tests and the benchmark use Agg.
 
 .PHONY: help venv .venv book test lint floors unit nbval book-check browser notebooks bench lock clean distclean \
-        pdf repo-url binder-check
+        pdf repo-url binder-check chapter-times
 
 help:
 	@echo "make book       execute the chapters and build the HTML book into _build/html"
@@ -67,6 +67,7 @@ help:
 	@echo "make assignments    nbgrader homework per chapter: _build/assignments/{source,release}"
 	@echo "make assignments-check  ... then autograde a filled-in and a blank copy with nbgrader"
 	@echo "make bench      run benchmarks/bench.py"
+	@echo "make chapter-times  execute each chapter, record its CPU and wall-clock time (course page)"
 	@echo "make check-data recompute a sample of the cached sweeps in book/data and compare"
 	@echo "make venv       create/update .venv (done automatically by the targets above)"
 	@echo "make lock       re-resolve requirements.txt and rewrite constraints.txt"
@@ -236,6 +237,11 @@ endif
 
 bench: $(STAMP)
 	MPLBACKEND=Agg $(BIN)/python benchmarks/bench.py
+
+# What executing each chapter costs (kernel CPU and wall-clock), for the course page:
+# writes book/_generated/chapter_times.{md,json}. Several minutes; not part of make test.
+chapter-times: $(STAMP)
+	$(BIN)/python scripts/chapter_times.py
 
 # ---------------------------------------------------------------------------------
 # Course pack (issue 11). The student edition: the chapter notebooks with every
