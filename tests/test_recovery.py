@@ -147,3 +147,27 @@ def test_failure_mode_tells_the_three_ways_a_run_fails_apart():
     assert ch5.failure_mode({**locked, "weights": [1.0, 0.5, 0.004]}) == "lock-up"
     with pytest.raises(ValueError, match="lacks the keys"):
         ch5.failure_mode({"success": False})
+
+
+def test_epoch_staircase_labels_are_legible_and_do_not_overlap():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from deflation import plotting
+
+    # early epochs close together on a long time axis (seed 102 locks up: budget 2000),
+    # and a run that stops at the target accuracy (seed 0)
+    T = dfl.orthogonal_tensor([1.0, 0.5, 0.25, 0.12, 0.06], 10)
+    for seed, max_time in ((102, 2000.0), (0, 1000.0)):
+        res = dfl.modified_gradient_flow(T, 12, max_time=max_time, seed=seed,
+                                         record_per_epoch=5)
+        fig, ax = plt.subplots()
+        plotting.epoch_staircase(res, ax)
+        events = res.epoch_starts[1:][res.n_reinit[1:] > 0]
+        xs = np.sort([t.xy[0] for t in ax.texts])
+        assert 0 < xs.size < events.size  # some labels left out ...
+        assert np.all(np.diff(xs) >= 0.06 * res.total_time)  # ... so none overlaps
+        assert min(t.get_fontsize() for t in ax.texts) >= plotting.MIN_FONT_PT
+        plt.close(fig)

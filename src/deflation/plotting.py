@@ -74,6 +74,10 @@ MAX_WIDTH_IN = MIN_FONT_PT / 72 * PHONE_FIGURE_PX / MIN_TEXT_PX
 #: PNG metadata keys written by the book's figure formatter (see use_style).
 PNG_KEYS = ("dfl:min-font-pt", "dfl:dpi")
 
+# Smallest distance between two re-draw labels of :func:`epoch_staircase`, as a fraction
+# of the time axis (a two-digit label at MIN_FONT_PT is about 4% of a figure's axes).
+_EPOCH_LABEL_GAP = 0.06
+
 #: The width :func:`subplots` gives a figure: MAX_WIDTH_IN minus the tight bounding box's
 #: margin.
 FIGURE_WIDTH_IN = 5.0
@@ -664,19 +668,24 @@ def epoch_staircase(
     Axes
         The fitted fraction of every component against time (:func:`staircase`), a thin
         grey line at every epoch start, and at every later epoch start that re-drew
-        components a red triangle labelled with how many (labels only for runs of at
-        most 20 epochs).
+        components a red triangle labelled with how many. Labels only where they stay
+        readable: in runs of at most 20 epochs, at the style's smallest font size
+        (``MIN_FONT_PT``), and none closer than 6% of the time axis to the previous label
+        (closer labels would overlap).
     """
     if not isinstance(result, ModifiedResult):
         raise TypeError(f"result must be a ModifiedResult, got {type(result).__name__}")
     ax = staircase(result.trajectory, ax, legend=legend)
+    span = max(float(result.total_time), np.finfo(float).tiny)
+    last = -np.inf
     for s, (t0, n) in enumerate(zip(result.epoch_starts, result.n_reinit)):
         ax.axvline(t0, color="0.6", lw=0.7, ls="-", zorder=0)
         if s > 0 and n > 0:
             ax.plot([t0], [1.08], marker="v", color="tab:red", ms=6, clip_on=False)
-            if result.epoch_starts.size <= 20:  # labels only while they stay readable
+            if result.epoch_starts.size <= 20 and (t0 - last) / span >= _EPOCH_LABEL_GAP:
                 ax.annotate(str(int(n)), (t0, 1.08), xytext=(3, 2), textcoords="offset points",
-                            fontsize=7, color="tab:red", annotation_clip=False)
+                            fontsize=MIN_FONT_PT, color="tab:red", annotation_clip=False)
+                last = t0
     ax.set_ylim(-0.03, 1.15)
     ax.set_xlim(0, result.total_time)
     if title is not None:
