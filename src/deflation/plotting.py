@@ -695,6 +695,9 @@ def frame_slider(
     small self-contained HTML figure: the frames as embedded PNG images, an
     ``<input type="range">`` that shows one frame at a time, and a caption. It needs no
     network, no kernel and no widget manager, so it works offline and in print previews.
+    The figure has no padding of its own, so that it keeps its width (and its text size
+    on a phone) inside a numbered figure: a cell with ``mystnb.figure`` metadata, whose
+    ``<figure>`` already pads the frames.
 
     Parameters
     ----------
@@ -759,7 +762,7 @@ def frame_slider(
         "r.addEventListener('input',function(){{show(+r.value);}});show(+r.value);}})();</script>"
     ).format(repr(uid), "[" + ",".join(repr(esc(s)) for s in shown) + "]")
     markup = (
-        f'<figure class="dfl-frames" id="{uid}" style="margin:1em 0">\n{imgs}\n'
+        f'<figure class="dfl-frames" id="{uid}" style="margin:1em 0;padding:0">\n{imgs}\n'
         f'<div class="dfl-frames-control" style="display:flex;gap:0.6em;align-items:center;'
         f'flex-wrap:wrap"><label for="{uid}-range">{esc(label)}</label>'
         f'<input type="range" id="{uid}-range" min="0" max="{len(values) - 1}" step="1" '
