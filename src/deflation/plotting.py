@@ -482,7 +482,7 @@ def early_phase(
         :func:`deflation.early.locked_direction`), in [0, 1).
     legend : bool, default False
         Add a key to the left panel: one entry per ground-truth direction that some
-        component locks onto ("locks onto u_k"), and "not locked" for the grey curves.
+        component locks onto (titled "locks onto"), and "none" for the grey curves.
 
     Returns
     -------
@@ -509,11 +509,11 @@ def early_phase(
         Line2D = require("matplotlib.lines", "deflation.plotting").Line2D
         keys = [k for k in range(traj.target.rank) if np.any(locked & (k_end == k))]
         handles = [Line2D([], [], color=cols[k], lw=2) for k in keys]
-        labels = [f"locks onto $u_{{{k + 1}}}$" for k in keys]
+        labels = [f"$u_{{{k + 1}}}$" for k in keys]
         if np.any(~locked):
             handles.append(Line2D([], [], color="0.6", lw=2))
-            labels.append("not locked")
-        ax1.legend(handles, labels, loc="lower right", fontsize=9)
+            labels.append("none")
+        ax1.legend(handles, labels, loc="lower right", ncols=2, title="locks onto")
     ax1.set_ylim(0, 1.02)
     ax1.set_xlabel("time $t$")
     ax1.set_ylabel(r"$\langle \bar w_j, u_k\rangle^2$ (final $k$)")
