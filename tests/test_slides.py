@@ -72,22 +72,22 @@ def test_every_chapter_has_a_slide_source(index):
 def test_numbers_titles_and_citations_as_the_book_shows_them(index, tmp_path):
     r = slides.Renderer(index, "ch1_problem", "test", tmp_path)
     # numbered per kind and chapter, as sphinx-proof and numfig number them
-    assert r.role("prf:ref", "prop-escape-time") == "Proposition 1.2"
+    assert r.role("prf:ref", "prop-escape-time") == "Remark 1.1"  # an estimate
     assert r.role("prf:ref", "def-loss") == "Definition 1.3"
     assert r.role("prf:ref", "alg-ch1-deflation") == "Algorithm 1.1"
-    assert r.role("numref", "fig-ch1-escape") == "Fig. 1.1"
-    assert r.role("numref", "Figure %s <fig-ch1-staircase>") == "Figure 1.2"
+    assert r.role("numref", "fig-ch1-escape") == "Fig. 1.2"
+    assert r.role("numref", "Figure %s <fig-ch1-staircase>") == "Figure 1.1"
     assert r.role("ref", "ex-ch1-plain") == "Exercise 1.3"
     assert r.role("prf:ref", "prop-fitted-weight").startswith("Proposition 3.")
     assert r.role("doc", "ch2_small_init") == "Chapter 2"
     assert r.role("statement", "prop-ch1-miss") == (
-        "Proposition 1.3 (Probability that a direction is missed)")
+        "Proposition 1.2 (Probability that a direction is missed)")
     assert r.role("cite:t", "ge2021understanding") == "Ge et al. (2021)"
     assert r.role("cite:p", "ge2017optimization") == "(Ge and Ma, 2017)"
     assert r.role("cite:p", "kolda2011shifted,li2021greedy") == (
         "(Kolda and Mayo, 2011; Li et al., 2021)")
     assert r.role("glue:text", "ch1-beta:.3f") == "0.504"
-    assert r.role("glue:text", "ch1-n-held") == "40"
+    assert r.role("glue:text", "ch1-n-held") == "100"
     assert r.role("term", "plateaus <plateau>") == "plateaus"
     assert r.role("py:func", "deflation.gradient") == "<code>deflation.gradient()</code>"
 
@@ -114,7 +114,7 @@ def test_list_table_and_statement_render_as_html(index, tmp_path):
                    "* - slope\n  - {glue:text}`ch1-beta:.2f`\n```\n")
     assert out.count("<tr>") == 2 and "<th>Claim</th>" in out and "<td>0.50</td>" in out
     box = r.render("```{statement} prop-escape-time\n```\n")
-    assert "Proposition 1.2 (Escape time" in box and "{" not in re.sub(
+    assert "Remark 1.1 (Estimate: escape time" in box and "{" not in re.sub(
         r"\\\(.*?\\\)|\\\[.*?\\\]", "", box, flags=re.S)
 
 

@@ -486,7 +486,7 @@ def early_phase(
         :func:`deflation.early.locked_direction`), in [0, 1).
     legend : bool, default False
         Add a key to the left panel: one entry per ground-truth direction that some
-        component locks onto ("locks onto u_k"), and "not locked" for the grey curves.
+        component locks onto (titled "locks onto"), and "none" for the grey curves.
 
     Returns
     -------
@@ -513,11 +513,11 @@ def early_phase(
         Line2D = require("matplotlib.lines", "deflation.plotting").Line2D
         keys = [k for k in range(traj.target.rank) if np.any(locked & (k_end == k))]
         handles = [Line2D([], [], color=cols[k], lw=2) for k in keys]
-        labels = [f"locks onto $u_{{{k + 1}}}$" for k in keys]
+        labels = [f"$u_{{{k + 1}}}$" for k in keys]
         if np.any(~locked):
             handles.append(Line2D([], [], color="0.6", lw=2))
-            labels.append("not locked")
-        ax1.legend(handles, labels, loc="lower right", fontsize=9)
+            labels.append("none")
+        ax1.legend(handles, labels, loc="lower right", ncols=2, title="locks onto")
     ax1.set_ylim(0, 1.02)
     ax1.set_xlabel("time $t$")
     ax1.set_ylabel(r"$\langle \bar w_j, u_k\rangle^2$ (final $k$)")
@@ -704,6 +704,9 @@ def frame_slider(
     small self-contained HTML figure: the frames as embedded PNG images, an
     ``<input type="range">`` that shows one frame at a time, and a caption. It needs no
     network, no kernel and no widget manager, so it works offline and in print previews.
+    The figure has no padding of its own, so that it keeps its width (and its text size
+    on a phone) inside a numbered figure: a cell with ``mystnb.figure`` metadata, whose
+    ``<figure>`` already pads the frames.
 
     Parameters
     ----------
@@ -768,7 +771,7 @@ def frame_slider(
         "r.addEventListener('input',function(){{show(+r.value);}});show(+r.value);}})();</script>"
     ).format(repr(uid), "[" + ",".join(repr(esc(s)) for s in shown) + "]")
     markup = (
-        f'<figure class="dfl-frames" id="{uid}" style="margin:1em 0">\n{imgs}\n'
+        f'<figure class="dfl-frames" id="{uid}" style="margin:1em 0;padding:0">\n{imgs}\n'
         f'<div class="dfl-frames-control" style="display:flex;gap:0.6em;align-items:center;'
         f'flex-wrap:wrap"><label for="{uid}-range">{esc(label)}</label>'
         f'<input type="range" id="{uid}-range" min="0" max="{len(values) - 1}" step="1" '
