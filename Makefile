@@ -102,6 +102,28 @@ book: $(STAMP)
 	@echo "Book built: $(CURDIR)/_build/html/index.html"
 
 # ---------------------------------------------------------------------------------
+# Mutation testing of the numerical core (not part of make test: it takes a long time).
+# mutmut 3.8.1 and what it needs beyond the book's venv go into _build/mutmut-lib; the
+# configuration (which modules, which tests) is [tool.mutmut] in pyproject.toml. Prints
+# the killed/survived counts; `make mutation-results` lists the survivors.
+MUTMUT_LIB := _build/mutmut-lib
+$(MUTMUT_LIB)/.installed: $(STAMP)
+	rm -rf $(MUTMUT_LIB)
+	$(BIN)/python -m pip install --disable-pip-version-check -q --no-deps --target $(MUTMUT_LIB) \
+	    mutmut==3.8.1 libcst==1.9.0 setproctitle==1.3.8 textual==8.2.8 rich==15.0.0 \
+	    markdown-it-py==4.3.0 mdurl==0.1.2 linkify-it-py==2.2.0 uc-micro-py==2.0.0 \
+	    platformdirs==4.14.9 typing-extensions==4.16.0 pygments==2.21.0
+	@touch $@
+
+.PHONY: mutation mutation-results
+mutation: $(MUTMUT_LIB)/.installed
+	rm -rf mutants
+	PYTHONPATH=$(CURDIR)/$(MUTMUT_LIB):src MPLBACKEND=Agg $(BIN)/python -m mutmut run --max-children 2
+
+mutation-results:
+	PYTHONPATH=$(CURDIR)/$(MUTMUT_LIB):src $(BIN)/python -m mutmut results
+
+# ---------------------------------------------------------------------------------
 # The tests.
 test: lint unit floors check-data nbval book-check browser assignments-check
 	@echo "make test: all checks passed"

@@ -5,6 +5,9 @@ tarball fetched once into ``_build/vendor``)::
 
     .venv/bin/python scripts/page_metrics.py [--html _build/test/_build/html]
         [--pages ch1 ch3 ...] [--json out.json] [--no-axe] [--no-typeset] [--repeat 3]
+    .venv/bin/python scripts/page_metrics.py --shots DIR        # screenshots only
+    .venv/bin/python scripts/page_metrics.py --compare BEFORE_HTML --repeat 3
+                                           # typeset times of two builds, alternately
 
 Prints one row per page and width:
 
@@ -643,6 +646,34 @@ def screenshots(html: Path, out: Path, names=SHOT_PAGES) -> list[Path]:
     return written
 
 
+def compare_typeset(before: Path, after: Path, names, repeat: int) -> list[dict]:
+    """Typeset times of the same chapters in two builds, loaded alternately (a shared
+    machine slows both alike): phone (slowed), desktop and main-thread CPU, medians."""
+    from playwright.sync_api import sync_playwright
+
+    rows = {}
+    chapters_after = [p for p in chapters(after) if not names or any(n in p.stem for n in names)]
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+        for _ in range(repeat):
+            for path in chapters_after:
+                for label, html in (("before", before), ("after", after)):
+                    url = (html / path.relative_to(after)).as_uri()
+                    r = rows.setdefault((path.stem, label), {"phone": [], "desktop": [],
+                                                              "cpu": []})
+                    r["phone"].append(typeset_time(browser, url, PHONE,
+                                                   PHONE_CPU_SLOWDOWN)["view"])
+                    r["desktop"].append(typeset_time(browser, url, DESKTOP)["view"])
+                    r["cpu"].append(typeset_time(browser, url, PHONE, cpu=True)["cpu"])
+        browser.close()
+    out = []
+    for (stem, label), r in rows.items():
+        med = {k: statistics.median([x for x in v if x is not None] or [float("nan")])
+               for k, v in r.items()}
+        out.append({"page": stem, "build": label, **med})
+    return out
+
+
 def _fmt(x, spec="{:.2f}"):
     return "-" if x is None else spec.format(x)
 
@@ -679,11 +710,24 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--no-typeset", action="store_true")
     ap.add_argument("--repeat", type=int, default=1, help="loads per typeset time (median)")
     ap.add_argument("--shots", type=Path, help="only write screenshots into this folder")
+    ap.add_argument("--compare", type=Path, metavar="BEFORE_HTML",
+                    help="only the typeset times of the chapters in BEFORE_HTML and --html, "
+                         "loaded alternately, medians over --repeat rounds")
     a = ap.parse_args(argv)
     if a.repeat < 1:
         ap.error(f"--repeat must be >= 1, got {a.repeat}")
     if not (a.html / "index.html").exists():
         ap.error(f"no built book in {a.html}: run `make book-check` first")
+    if a.compare:
+        rows = compare_typeset(a.compare.resolve(), a.html.resolve(), a.pages, a.repeat)
+        print(f"typeset time of the first screen's formulas, medians of {a.repeat} (s): "
+              f"phone = 390 px with the CPU slowed {PHONE_CPU_SLOWDOWN}x, desktop = 1280 px, "
+              f"cpu = main-thread CPU time of an unslowed 390 px load")
+        print(f"{'chapter':<24} {'build':<7} {'phone':>6} {'desktop':>8} {'cpu':>6} {'4x cpu':>7}")
+        for r in rows:
+            print(f"{r['page']:<24} {r['build']:<7} {_fmt(r['phone']):>6} "
+                  f"{_fmt(r['desktop']):>8} {_fmt(r['cpu']):>6} {_fmt(4 * r['cpu']):>7}")
+        return 0
     if a.shots:
         for f in screenshots(a.html.resolve(), a.shots):
             print(f)

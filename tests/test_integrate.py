@@ -361,3 +361,33 @@ def test_bad_method(kwargs, match):
     T = dfl.orthogonal_tensor([1.0], 3)
     with pytest.raises(ValueError, match=match):
         dfl.gradient_flow(dfl.small_init(2, 3, 1e-2, seed=0), T, 1.0, **kwargs)
+
+
+def test_pi_controller_formula_is_hairers():
+    """alpha = 1/5 - 0.75 beta (Hairer's DOPRI5), factor = 0.9 err^-alpha err_prev^beta
+    clipped to [0.2, 10]: with beta = 0.04, err = 0.5 and err_prev = 0.01,
+    0.9 * 0.5**-0.17 * 0.01**0.04 = 0.8422..., and the clipping at both ends."""
+    assert integrate.pi_alpha() == pytest.approx(0.17, abs=1e-15)
+    assert integrate.pi_factor(0.5, 0.01, integrate.pi_alpha()) == pytest.approx(
+        0.9 * 0.5**-0.17 * 0.01**0.04, rel=1e-14)
+    assert integrate.pi_factor(0.5, 0.01, 0.17) == pytest.approx(0.84220, abs=1e-5)
+    assert integrate.pi_factor(1e-12, 1.0, 0.17) == 10.0
+    assert integrate.pi_factor(0.99, 1e-4, 0.17) == 0.9 * 0.99**-0.17 * 1e-4**0.04
+    assert integrate.pi_factor(0.0, 0.5, 0.17) == 10.0
+    assert integrate.pi_factor(1e6, 1.0, 0.17) == 0.2
+
+
+def test_a_stop_is_located_inside_its_step_to_the_tolerance():
+    """The stop condition is located on the continuous extension to 1e-12 of the step,
+    not at the step's end: the fitting loss at the returned point is the level to 1e-9
+    (relative), while the step's own end lies well below it (checked here by stepping
+    past the crossing with the stop off)."""
+    T = dfl.orthogonal_tensor([1.0, 0.5], 4)
+    W0 = dfl.small_init(6, 4, 1e-3, seed=0)
+    level = 0.3
+    tr = dfl.gradient_flow(W0, T, 100.0, stop_fit=level, record=2)
+    assert abs(tr.fit[-1] - level) <= 1e-9 * level
+    free = dfl.gradient_flow(W0, T, tr.t[-1] + 1.0, record=[tr.t[-1], tr.t[-1] + 1.0])
+    assert free.fit[0] == pytest.approx(level, rel=1e-6)  # same point, run without a stop
+    g = lambda x: 0.25 - x  # noqa: E731 - positive, then a root at 0.25 of [0, 1]
+    assert integrate._locate(g, g(0.0), g(1.0)) == pytest.approx(0.25, abs=1e-12)

@@ -44,3 +44,33 @@ def test_first_crossings_and_its_checked_front():
     assert times.first_indices(y, [1.5, 5.0]).tolist() == [2, 0]
     with pytest.raises(ValueError, match="increasing"):
         times.crossing_times(t[::-1], y, 0.5)
+
+
+def test_logit_fit_times_with_a_regularizer_and_an_unfittable_weight():
+    """At lambda > 0 the goal is a_k - lambda/2: logit and linear interpolation of the
+    fitted fraction agree on a fine record (to 1e-3 of the time); a weight equal to
+    lambda/2 (goal 0) and one below it are never fitted: NaN, not a division by zero."""
+    T = dfl.orthogonal_tensor([1.0, 0.6, 0.1, 0.05], 6)
+    W0 = dfl.small_init(16, 6, 1e-4, seed=4)
+    tr = dfl.gradient_flow(W0, T, 60.0, reg=0.2, record=1201)
+    logit, linear = times.logit_fit_times(tr), dfl.fit_times(tr)
+    assert np.all(np.isfinite(logit[:2])) and np.all(np.isnan(logit[2:]))
+    np.testing.assert_allclose(logit[:2], linear[:2], rtol=1e-3)
+    # a goal of a_k - lambda/2 (not a_k - lambda/3): the fitted fraction reaches 0.9 of it
+    goal = T.weights[:2] - 0.1
+    i = np.searchsorted(tr.t, logit[:2])
+    fitted = T.weights[:2] - tr.residual[i, np.arange(2)]
+    assert np.all(fitted >= 0.9 * goal - 1e-3) and np.all(fitted <= 0.92 * goal)
+
+
+def test_crossing_times_needs_strictly_increasing_times_and_matching_shapes():
+    y = np.array([[0.0], [0.5], [1.0]])
+    np.testing.assert_allclose(times.crossing_times([0.0, 1.0, 2.0], y, 0.75), [1.5])
+    with pytest.raises(ValueError, match="strictly increasing"):
+        times.crossing_times([0.0, 1.0, 1.0], y, 0.75)
+    with pytest.raises(ValueError):
+        times.crossing_times([0.0, 1.0], y, 0.75)  # 2 times, 3 rows
+    np.testing.assert_allclose(times.crossing_times([0.0, 1.0, 2.0], y.ravel(), 0.75),
+                               [1.5])  # one curve may be given as a 1-d array
+    with pytest.raises(ValueError):
+        times.crossing_times([0.0, 1.0, 2.0], y[None], 0.75)  # but not as a 3-d one

@@ -17,7 +17,7 @@ import numpy as np
 from . import _checks
 from ._kernels import ipow
 from ._typing import ArrayLike
-from .curvature import DENSE_LIMIT, _flow_jacobian
+from .curvature import DENSE_LIMIT, _flow_jacobian, setup_cost
 from .integrate import METHODS, RTOL_MIN, integrate
 from .model import _descent, _state, _terms  # the model's own fast right-hand side
 from .tensors import LowRankTensor
@@ -253,7 +253,8 @@ def gradient_flow(
     t, W, stats = integrate(
         rhs, W0, t_end, rtol=rtol, atol=atol, record_times=times,
         on_record=recorder, stop=stop, max_steps=max_steps, method=method, jac=jac,
-        stationary_rate=stationary_rate,
+        stationary_rate=stationary_rate, jac_cost=setup_cost(*W0.shape),
+        rho_hint=l * float(np.max(target.weights)),
     )
     if not recorder.t or recorder.t[-1] < t:
         recorder(t, W)

@@ -47,7 +47,8 @@ import numpy as np
 
 from ._blas import with_blas_limit
 
-__all__ = ["integrate", "dopri5", "IntegrationStats", "select_initial_step", "METHODS"]
+__all__ = ["integrate", "dopri5", "IntegrationStats", "select_initial_step", "METHODS",
+           "pi_alpha", "pi_factor"]
 
 #: The methods of :func:`integrate`.
 METHODS = ("auto", "dopri5", "bdf")
@@ -98,6 +99,13 @@ STIFF_STEPS = 5
 NONSTIFF_HRHO = 1.5
 NONSTIFF_STEPS = 10
 PRODUCTIVE_HRHO = 10.0
+# A switch to BDF must save more than SWITCH_MARGIN times the Jacobian's cost plus
+# BDF_START_COST (its first steps) on the rest of the run, in evaluations; the caller
+# gives the Jacobian's cost (integrate's jac_cost). Without this rule a 20-unit stiff
+# tail at m d = 500 (chapter 1's staircase) paid 1,300 evaluations' worth of Hessian
+# and eigendecomposition to save 145.
+SWITCH_MARGIN = 2.0
+BDF_START_COST = 100.0
 # A start is tested for stiffness only where the step accuracy allows exceeds
 # STIFF_HLAMBDA / _RHO_FLOOR (below that only a spectral radius above _RHO_FLOOR could
 # make it stiff, and Dormand-Prince's own test catches that a few steps later).
@@ -243,6 +251,21 @@ def _spectral_radius(J: np.ndarray, iters: int = 30) -> float:
     return lam
 
 
+def pi_alpha() -> float:
+    """The PI controller's exponent of the current error: :math:`1/5 - 0.75\\,\\beta`
+    (Hairer's DOPRI5 code; ``BETA`` is read at call time)."""
+    return 1 / (ORDER + 1) - 0.75 * BETA
+
+
+def pi_factor(err: float, err_prev: float, alpha: float) -> float:
+    """The factor of the next step after an accepted one with error norm ``err``:
+    :math:`\\min(10, \\max(0.2,\\ 0.9\\, e^{-\\alpha} e_\\text{prev}^{\\beta}))`, and 10
+    after an exact step (``err = 0``)."""
+    if err == 0:
+        return MAX_FACTOR
+    return min(MAX_FACTOR, max(MIN_FACTOR, SAFETY * err**-alpha * err_prev**BETA))
+
+
 def _check_budget(stepper):
     stats = stepper.stats
     if stats.n_steps + stats.n_rejected >= stepper.max_steps:
@@ -275,6 +298,9 @@ class _Dopri5:
         self.PT = P.T.copy()
         self.rejected = False  # was the last trial rejected? (no growth right after)
         self.err_prev = 1e-4  # the PI controller's memory (Hairer's facold)
+        self.alpha = pi_alpha()
+        self.detect = False  # run the stiffness test (integrate sets it under "auto")
+        self.h_lambda = 0.0
         self.stiff_count = 0  # consecutive steps flagged stiff (Hairer's iasti)
         self.nonstiff_count = 0
         self.Q = None
@@ -284,10 +310,11 @@ class _Dopri5:
         """Take one accepted step towards ``t_end``; keep the old point for dense output."""
         stats, shape, K = self.stats, self.shape, self.K
         rtol, atol = self.rtol, self.atol
-        alpha = 1 / (ORDER + 1) - 0.75 * BETA
+        alpha = self.alpha
         t, h, y_flat = self.t, self.h, self.y_flat
         while True:
-            _check_budget(self)
+            if stats.n_steps + stats.n_rejected >= self.max_steps:
+                _check_budget(self)
             min_step = _min_step(t)
             if h < min_step:
                 raise RuntimeError(
@@ -318,31 +345,30 @@ class _Dopri5:
                 self.rejected = True
                 continue
             break
-        if en == 0:
-            factor = MAX_FACTOR
-        else:
-            grow = SAFETY * en**-alpha * self.err_prev**BETA
-            factor = min(MAX_FACTOR, max(MIN_FACTOR, grow))
+        factor = pi_factor(en, self.err_prev, alpha)
         self.err_prev = max(en, 1e-4)
         if self.rejected:
             factor = min(1.0, factor)
         self.rejected = False
         stats.n_steps += 1
         # Hairer's stiffness test: h |lambda| ~ h ||f(y7) - f(y6)|| / ||y7 - y6||, where
-        # y6 (the last stage's argument, y_stage) and y7 = y_new are one stage apart.
-        den = float(np.vecdot(y_new_flat - y_stage, y_new_flat - y_stage))
-        if den > 0:
-            num = float(np.vecdot(K[6] - K[5], K[6] - K[5]))
-            self.h_lambda = h * math.sqrt(num / den)
-        else:
-            self.h_lambda = 0.0
-        if self.h_lambda > STIFF_HLAMBDA:
-            self.stiff_count += 1
-            self.nonstiff_count = 0
-        else:
-            self.nonstiff_count += 1
-            if self.nonstiff_count >= 6:  # as Hairer: six calm steps reset the count
-                self.stiff_count = 0
+        # y6 (the last stage's argument, y_stage) and y7 = y_new are one stage apart. Only
+        # when a switch can follow (detect), and, as in Hairer's code, every few steps
+        # until a step is flagged, then at every step.
+        if self.detect and (self.stiff_count or stats.n_steps % 4 == 0):
+            den = float(np.vecdot(y_new_flat - y_stage, y_new_flat - y_stage))
+            if den > 0:
+                num = float(np.vecdot(K[6] - K[5], K[6] - K[5]))
+                self.h_lambda = h * math.sqrt(num / den)
+            else:
+                self.h_lambda = 0.0
+            if self.h_lambda > STIFF_HLAMBDA:
+                self.stiff_count += 1
+                self.nonstiff_count = 0
+            else:
+                self.nonstiff_count += 1
+                if self.nonstiff_count >= 6:  # as Hairer: six calm steps reset the count
+                    self.stiff_count = 0
         self.t_old, self.y_old_flat, self.h_used = t, y_flat, h
         self.Q = None
         if self.stiff_count:
@@ -354,6 +380,9 @@ class _Dopri5:
         self.t, self.y, self.f, self.aux = t_new, y_new, f_new, aux_new
         self.y_flat, self.n_y = y_new_flat, n_new
         self.h = h * factor
+
+    def current_aux(self) -> object:
+        return self.aux
 
     def dense(self, x: float) -> np.ndarray:
         """The continuous extension at fraction ``x`` of the last step."""
@@ -670,10 +699,6 @@ def _locate(g, g_lo, g_hi, x_tol=1e-12, max_iter=100):
     return hi
 
 
-def _stepper_aux(stepper):
-    return stepper.current_aux() if isinstance(stepper, _Bdf) else stepper.aux
-
-
 @with_blas_limit
 def integrate(
     rhs: Callable[[np.ndarray], tuple[np.ndarray, object]],
@@ -689,6 +714,8 @@ def integrate(
     method: str = "auto",
     jac: Callable[[np.ndarray], np.ndarray] | None = None,
     stationary_rate: float = 0.0,
+    jac_cost: float = 0.0,
+    rho_hint: float = math.inf,
 ) -> tuple[float, np.ndarray, IntegrationStats]:
     r"""Integrate the autonomous system :math:`y' = f(y)` from t = 0 to ``t_end``.
 
@@ -725,6 +752,15 @@ def integrate(
         ``jac(y) -> J``, the symmetric Jacobian :math:`\partial f/\partial y` as an
         ``(n, n)`` array in the row-major order of ``y`` (a gradient flow's
         :math:`-\nabla^2 L`). Needed by ``"bdf"``.
+    jac_cost : float, default 0.0
+        What one Jacobian and its factorization cost, in evaluations of ``rhs``; under
+        ``"auto"`` a switch to BDF is made only where the explicit method, held at its
+        stability limit, would spend more than ``SWITCH_MARGIN`` times that plus
+        ``BDF_START_COST`` on the rest of the run (0: switch wherever it is stiff).
+    rho_hint : float, default inf
+        An estimate of the Jacobian's spectral radius once the flow is stiff (a gradient
+        flow: the order times the largest weight); with ``jac_cost`` it decides whether
+        a stiff-looking start is worth a Jacobian.
     stationary_rate : float, default 0.0
         If positive: once every row changes at a relative rate
         :math:`\|f_i\|/\|y_i\|` at most this (zero rows at rest count as at rest), the
@@ -776,7 +812,8 @@ def integrate(
         J0 = None
         if method == "bdf":
             pass
-        elif auto and jac is not None and h_acc * _RHO_FLOOR > STIFF_HLAMBDA:
+        elif (auto and jac is not None and h_acc * _RHO_FLOOR > STIFF_HLAMBDA
+              and _pays(STIFF_HLAMBDA / max(rho_hint, 1e-300), t_end, jac_cost)):
             # A stiff start (a state at rest, or one whose only motion is slow): the step
             # accuracy allows is beyond Dormand-Prince's stability limit. Only then is the
             # Jacobian formed; a start with fast motion (small h_acc) begins explicitly.
@@ -790,15 +827,16 @@ def integrate(
             stepper = _Bdf(rhs, jac, t, y, f, aux, h, rtol, atol, stats, J0=J0)
         else:
             stepper = _Dopri5(rhs, t, y, f, aux, h, rtol, atol, stats)
+            stepper.detect = auto
         stats.switches.append((0.0, stepper.name))
+        stepper.max_steps, stepper.t_end = max_steps, t_end
         while stepper.t < t_end:
-            stepper.max_steps, stepper.t_end = max_steps, t_end
             stepper.step(t_end)
             t_old, t_new, h = stepper.t_old, stepper.t, stepper.h_used
             y_new = stepper.y
             stopped = False
             if stop is not None:
-                s_new = stop(t_new, y_new, _stepper_aux(stepper))
+                s_new = stop(t_new, y_new, stepper.current_aux())
                 if s_new <= 0:
                     stopped = True
 
@@ -818,7 +856,9 @@ def integrate(
                 i_rec += 1
             if stopped:
                 return t_new, y_new, stats
-            if stationary_rate and stepper.t < t_end and _at_rest(stepper, stationary_rate):
+            if (stationary_rate and stepper.t < t_end
+                    and (stats.n_steps % 8 == 0 or isinstance(stepper, _Bdf))
+                    and _at_rest(stepper, stationary_rate)):
                 # every row changes at a relative rate below stationary_rate: the state is
                 # at rest, and the rest of the horizon repeats it
                 stats.stationary_at = float(stepper.t)
@@ -827,7 +867,13 @@ def integrate(
                     i_rec += 1
                 return float(t_end), stepper.y, stats
             if auto and stepper.wants_switch() and stepper.t < t_end:
-                stepper = _switch(stepper, rhs, jac, rtol, atol, stats)
+                if isinstance(stepper, _Bdf) or _pays(stepper.h_used, t_end - stepper.t,
+                                                      jac_cost):
+                    stepper = _switch(stepper, rhs, jac, rtol, atol, stats)
+                    stepper.max_steps, stepper.t_end = max_steps, t_end
+                else:
+                    # not worth a Jacobian: the rest of the run is short, and gets shorter
+                    stepper.stiff_steps = 1 << 62
         return stepper.t, stepper.y, stats
 
 
@@ -849,6 +895,13 @@ def _at_rest(stepper, rate: float) -> bool:
     if _relative_rates(est, stepper.y) > 10 * rate:
         return False
     return _relative_rates(stepper.current_f(), stepper.y) <= rate
+
+
+def _pays(h_explicit: float, remaining: float, jac_cost: float) -> bool:
+    """Whether BDF pays for its Jacobian on the rest of the run: Dormand-Prince at step
+    ``h_explicit`` (its stability limit) would spend ``6 remaining / h_explicit``
+    evaluations, against ``SWITCH_MARGIN * jac_cost + BDF_START_COST`` to start BDF."""
+    return 6.0 * remaining / h_explicit > SWITCH_MARGIN * jac_cost + BDF_START_COST
 
 
 def _switch(stepper, rhs, jac, rtol, atol, stats):
@@ -875,6 +928,7 @@ def _switch(stepper, rhs, jac, rtol, atol, stats):
         f = stepper.current_f()
         h = min(stepper.h, 3.3 / stepper.solver.rho) if stepper.solver.rho > 0 else stepper.h
         new = _Dopri5(rhs, t, y, f, stepper.aux, h, rtol, atol, stats)
+        new.detect = True
         # Back-off against switching to and fro: after a BDF episode that never stepped
         # well beyond Dormand-Prince's stability limit (h rho < PRODUCTIVE_HRHO), the next
         # switch to BDF waits twice as many stiff steps (at most 16 times STIFF_STEPS)

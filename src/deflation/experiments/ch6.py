@@ -127,7 +127,7 @@ def _deflation_of(key: str) -> DeflationResult:
 
 
 def run_correlated(config: dict[str, Any], seed: SeedLike) -> dict:
-    """Gradient flow from a random start on a target with correlated components.
+    r"""Gradient flow from a random start on a target with correlated components.
 
     Equicorrelated targets with the same :math:`\\rho` are rotations of one another, and
     both the initialization's distribution and the deflation process are
