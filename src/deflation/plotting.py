@@ -729,7 +729,11 @@ def frame_slider(
     Returns
     -------
     IPython.display.HTML
-        Display it (``display(...)``) in a cell tagged ``remove-input``.
+        Display it (``display(...)``) in a cell tagged ``remove-input``. To make it a
+        numbered figure, give that cell ``mystnb`` figure metadata (``caption``,
+        ``name``): the frames then sit inside the book's figure, and as they have no
+        padding of their own they are shown as wide as every other figure (their text
+        stays legible on a phone).
     """
     plt = _plt()
     HTML = require("IPython.display", "frame_slider").HTML
@@ -769,7 +773,7 @@ def frame_slider(
         "r.addEventListener('input',function(){{show(+r.value);}});show(+r.value);}})();</script>"
     ).format(repr(uid), "[" + ",".join(repr(esc(s)) for s in shown) + "]")
     markup = (
-        f'<figure class="dfl-frames" id="{uid}" style="margin:1em 0">\n{imgs}\n'
+        f'<figure class="dfl-frames" id="{uid}" style="margin:1em 0;padding:0">\n{imgs}\n'
         f'<div class="dfl-frames-control" style="display:flex;gap:0.6em;align-items:center;'
         f'flex-wrap:wrap"><label for="{uid}-range">{esc(label)}</label>'
         f'<input type="range" id="{uid}-range" min="0" max="{len(values) - 1}" step="1" '
