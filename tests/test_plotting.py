@@ -98,3 +98,28 @@ def test_frame_slider_frames_carry_the_metadata():
 def test_bad_input(call, match):
     with pytest.raises(ValueError, match=match):
         call()
+
+
+def test_leading_components_style_names_the_direction_whatever_the_norms():
+    # chapter 3's slider frames: at lambda = 0 the u_1 head is the largest component, at
+    # lambda = 0.6 the u_3 group shrinks away; the style of u_k must not follow the order
+    # of the norms (issue 16: line styles swapped between frames)
+    import re
+
+    plotting.use_style()
+    T = dfl.orthogonal_tensor([1.0, 0.5, 0.25], 6)
+    W0 = dfl.small_init(10, 6, 1e-6, seed=0)
+    by_norm_orders, styles = [], {}
+    for reg in (0.0, 0.6):
+        tr = dfl.gradient_flow(W0, T, 30.0, reg=reg, record=101, rtol=1e-6)
+        fig, axes = plotting.subplots(1, 2)
+        plotting.leading_components(tr, axes, n=3)
+        heads = []
+        for line in axes[0].lines:
+            k = int(re.search(r"on \$u_\{(\d+)\}\$", line.get_label()).group(1))
+            styles.setdefault(k, set()).add(line.get_linestyle())
+            heads.append((float(line.get_ydata()[-1]), k))
+        by_norm_orders.append([k for _, k in sorted(heads, reverse=True)])
+        plt.close(fig)
+    assert by_norm_orders[0] != by_norm_orders[1]  # the norms' order did change
+    assert styles == {1: {"-"}, 2: {"--"}, 3: {":"}}

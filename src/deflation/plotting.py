@@ -362,9 +362,17 @@ def leading_components(
         :math:`\\max_k |\\langle \\bar w_j(t), u_k\\rangle|`. New axes if None.
     n : int, default 3
         How many components: the largest (by final norm) on each ground-truth direction
-        first, then the next largest overall.
+        first, in the order of the directions (:math:`u_1` first), then the next largest
+        overall.
     title : str, optional
         Title of the left axes.
+
+    Notes
+    -----
+    The colour *and* the line style of a curve name its direction :math:`u_k` (solid,
+    dashed, dotted, dash-dot for :math:`u_1, u_2, \\dots`; grey dash-dot for a component
+    in no group), so a direction looks the same in every figure, whatever the order of
+    the norms (a slider's frames change the parameters, not the styles).
 
     Returns
     -------
@@ -379,11 +387,13 @@ def leading_components(
     best = assign_groups(traj.norms[-1], traj.correlations[-1], order=traj.target.order)
     by_norm = np.argsort(-traj.norms[-1], kind="stable")
     heads = [j for i, j in enumerate(by_norm) if best[j] not in best[by_norm[:i]]]
+    heads.sort(key=lambda j: (best[j] < 0, best[j]))  # u_1, u_2, ..., then no group
     order = (heads + [j for j in by_norm if j not in heads])[:n]
     colors = list(component_colors(traj.target.rank)) + ["0.6"]  # index -1: no group
     styles = ["-", "--", ":", "-."]
-    for i, j in enumerate(order):
-        col, ls = colors[best[j]], styles[i % len(styles)]
+    for j in order:
+        k = best[j]
+        col, ls = colors[k], (styles[k % len(styles)] if k >= 0 else "-.")
         on = f"on $u_{{{best[j] + 1}}}$" if best[j] >= 0 else "in no group"
         lab = f"$w_{{{j + 1}}}$ ({on})"
         ax1.semilogy(traj.t, traj.norms[:, j], color=col, ls=ls, label=lab)
@@ -731,7 +741,11 @@ def frame_slider(
     Returns
     -------
     IPython.display.HTML
-        Display it (``display(...)``) in a cell tagged ``remove-input``.
+        Display it (``display(...)``) in a cell tagged ``remove-input``. To make it a
+        numbered figure, give that cell ``mystnb`` figure metadata (``caption``,
+        ``name``): the frames then sit inside the book's figure, and as they have no
+        padding of their own they are shown as wide as every other figure (their text
+        stays legible on a phone).
     """
     plt = _plt()
     HTML = require("IPython.display", "frame_slider").HTML
