@@ -18,19 +18,19 @@ residual's contraction :math:`C_i = R(\bar w_i^{l-1}, \cdot)`, its value
 :math:`f_i = l\, n_i^{p-1} C_i + \big((p-l) n_i^{p-2} \rho_i - \lambda\big) w_i`, and
 
 .. math::
-   A_{ij} = \frac{\partial C_i}{\partial w_j} = -n_j^{p-1}\big[G_{ij}^{l-1} I
-       + (p-l) G_{ij}^{l-1} \bar w_j \bar w_j^\top
-       + (l-1) G_{ij}^{l-2} \bar w_j \bar w_i^\top\big] \quad (j \ne i),
+   A_{ij} = \frac{\partial C_i}{\partial w_j} &= -n_j^{p-1}\big[G_{ij}^{l-1} I
+       + (p-l) G_{ij}^{l-1} \bar w_j \bar w_j^\top \\
+       &\qquad + (l-1) G_{ij}^{l-2} \bar w_j \bar w_i^\top\big] \quad (j \ne i),
 
 .. math::
    n_i^{p-1} A_{ii} = n_i^{p-2}\big[(l-1) M_i - c_i I\big] P_i
        - p\, n_i^{2p-2} \bar w_i \bar w_i^\top ,
 
 .. math::
-   J_{ij} = n_i^{p-1}\big[l I + (p-l) \bar w_i \bar w_i^\top\big] A_{ij}
-   + \delta_{ij}\Big[(p-l) n_i^{p-2} \bar w_i C_i^\top P_i
-   + (p-l)(p-2) n_i^{p-2} \rho_i \bar w_i \bar w_i^\top
-   + l(p-1) n_i^{p-2} C_i \bar w_i^\top
+   J_{ij} = {} & n_i^{p-1}\big[l I + (p-l) \bar w_i \bar w_i^\top\big] A_{ij} \\
+   & + \delta_{ij}\Big[(p-l) n_i^{p-2} \bar w_i C_i^\top P_i
+   + (p-l)(p-2) n_i^{p-2} \rho_i \bar w_i \bar w_i^\top \\
+   & \qquad + l(p-1) n_i^{p-2} C_i \bar w_i^\top
    + \big((p-l) n_i^{p-2}\rho_i - \lambda\big) I\Big].
 
 A zero row, where the flow is not differentiable (its term :math:`l\,n_i^{p-1} C_i` is
