@@ -28,6 +28,9 @@ import nbformat
 from nbclient import NotebookClient
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from slides import BookIndex  # noqa: E402
+
 OUT = ROOT / "book" / "_generated"
 
 _CPU_CELL = """\
@@ -38,12 +41,11 @@ print("KERNEL_CPU", _s.ru_utime + _s.ru_stime + _c.ru_utime + _c.ru_stime)
 
 
 def chapters() -> list[Path]:
-    """The numbered chapters, in the table of contents' order."""
-    toc = (ROOT / "_toc.yml").read_text()
-    names = re.findall(r"file:\s*(book/ch\d+_\w+)", toc)
-    if not names:
-        raise SystemExit("no chapters found in _toc.yml")
-    return [ROOT / f"{n}.ipynb" for n in names]
+    """The numbered chapters, in the table of contents' order (as the slides read it)."""
+    stems = BookIndex.numbered_chapters(ROOT)
+    if not stems:
+        raise SystemExit("no numbered chapters in _toc.yml")
+    return [ROOT / "book" / f"{stem}.ipynb" for stem in stems]
 
 
 def title(nb: nbformat.NotebookNode) -> str:

@@ -133,11 +133,12 @@ class BookIndex:
         self.chapters: dict[str, Chapter] = {}
         self.targets: dict[str, Target] = {}
         self.bib = self._bibliography(root / "book" / "references.bib")
-        for number, stem in enumerate(self._numbered_chapters(root), start=1):
+        for number, stem in enumerate(self.numbered_chapters(root), start=1):
             self._read_chapter(root / "book" / f"{stem}.ipynb", number)
 
     @staticmethod
-    def _numbered_chapters(root: Path) -> list[str]:
+    def numbered_chapters(root: Path) -> list[str]:
+        """The stems of the numbered chapters, in the table of contents' order."""
         toc = yaml.safe_load((root / "_toc.yml").read_text())
         stems = []
         for part in toc.get("parts", []):
