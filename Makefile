@@ -236,7 +236,7 @@ else
 endif
 
 bench: $(STAMP)
-	MPLBACKEND=Agg $(BIN)/python benchmarks/bench.py
+	MPLBACKEND=Agg $(BIN)/python benchmarks/bench.py $(BENCH_ARGS)
 
 # What executing each chapter costs (kernel CPU and wall-clock), for the course page:
 # writes book/_generated/chapter_times.{md,json}. Several minutes; not part of make test.

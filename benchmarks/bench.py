@@ -1,7 +1,7 @@
 """Speed figures for the deflation package (prints; asserts nothing).
 
     python benchmarks/bench.py          # or: make bench (OPENBLAS_NUM_THREADS=1)
-    python benchmarks/bench.py --quick  # skip the d = 100 run
+    python benchmarks/bench.py --quick  # skip the d = 100 runs and the sweeps
 
 Unit: "the two products", the two m x m x d matrix products that the Gram route cannot
 avoid (G = Wbar Wbar^T, then G^3 (c Wbar)), timed in the same run, interleaved with what
@@ -23,6 +23,13 @@ wall time, which is what contention costs.
    that runs its whole budget t = 2000, per evaluation (what the chapter-5 sweep costs).
 5. Stiff plateaus (issue 20): the explicit method and the automatic switch to BDF on the
    same run, evaluations, CPU time and the accuracy of the fit times; a huge horizon.
+6. Where the steps go (issue 20): for chapter 5's plan (seed 100 of every
+   configuration) and the d = 100 run, the gradient evaluations of explicit steps held at
+   the stability limit (Hairer's estimate h|lambda| >= 2.5 of the bound 3.3), of explicit
+   steps set by accuracy, and of the implicit method (chapter 5 with the explicit method
+   alone and with the automatic switch).
+7. The sweeps (issue 20's targets, skipped with --quick): chapters 5 and 6 regenerated
+   from scratch into temporary caches with 2 jobs, wall time.
 """
 
 from __future__ import annotations
@@ -260,6 +267,154 @@ def bench_horizon():
               f"at rest from t={tr.stationary_at:.4g}")
 
 
+#: An explicit step whose stiffness estimate h|lambda| is at least this is counted as held
+#: at the stability limit (Dormand-Prince's bound on the negative real axis is about 3.3;
+#: its step controller keeps a stiff run oscillating between about 2.5 and 3.3).
+LIMIT_HLAMBDA = 2.5
+
+
+class StepCensus:
+    """Counts, while active, the evaluations of explicit steps at the stability limit, of
+    explicit steps set by accuracy, and of the implicit method (a benchmark's probe: it
+    wraps the private steppers of deflation.integrate for the duration of a ``with``).
+
+    The estimate of h|lambda| is Hairer's, from the last two stages of the accepted step:
+    h ||f(y7) - f(y6)|| / ||y7 - y6||, with y7 - y6 = h sum_j (b_j - a_6j) k_j.
+    """
+
+    def __enter__(self):
+        from deflation import integrate as I
+
+        self.I = I
+        self.limit = self.accuracy = self.implicit = 0
+        self.hessians = 0
+        b_minus_a = I.B - np.array(I.A[5] + [0.0])
+        orig_explicit, orig_implicit = I._Dopri5.step, I._Bdf.step
+        census = self
+
+        def explicit(stepper, t_end):
+            before = stepper.stats.n_eval
+            orig_explicit(stepper, t_end)
+            K, h = stepper.K, stepper.h_used
+            dy = h * (b_minus_a @ K[:6])
+            den = float(np.vecdot(dy, dy))
+            hl = h * float(np.linalg.norm(K[6] - K[5])) / den**0.5 if den > 0 else 0.0
+            spent = stepper.stats.n_eval - before
+            if hl >= LIMIT_HLAMBDA:
+                census.limit += spent
+            else:
+                census.accuracy += spent
+
+        def implicit(stepper, t_end):
+            before = stepper.stats.n_eval
+            orig_implicit(stepper, t_end)
+            census.implicit += stepper.stats.n_eval - before
+
+        from deflation import flow
+
+        orig_integrate = flow.integrate
+
+        def integrate(*args, **kwargs):
+            t, y, stats = orig_integrate(*args, **kwargs)
+            census.hessians += stats.n_jac
+            census.other += stats.n_eval  # all of them; the steps' share is taken off below
+            return t, y, stats
+
+        self.other = 0
+        self.saved = (orig_explicit, orig_implicit, orig_integrate)
+        I._Dopri5.step, I._Bdf.step, flow.integrate = explicit, implicit, integrate
+        return self
+
+    def __exit__(self, *exc):
+        from deflation import flow
+
+        self.I._Dopri5.step, self.I._Bdf.step, flow.integrate = self.saved
+        self.other -= self.limit + self.accuracy + self.implicit
+
+    def line(self) -> str:
+        tot = self.limit + self.accuracy + self.implicit + self.other
+        pct = lambda x: 100.0 * x / max(tot, 1)  # noqa: E731
+        return (f"{tot} evaluations: explicit steps at the stability limit {pct(self.limit):.0f}%, "
+                f"explicit steps set by accuracy {pct(self.accuracy):.0f}%, implicit steps "
+                f"{pct(self.implicit):.0f}%, outside steps {pct(self.other):.0f}% (start, "
+                f"stops); {self.hessians} Hessians")
+
+
+def ch5_plan():
+    """Chapter 5's plan as (run function, configuration, number of distinct runs), each
+    configuration once, with the runs the sweep computes for it (a configuration that
+    two sweeps share is cached once)."""
+    from deflation.experiments import ch5
+
+    blocks = [
+        (ch5.run_modified, ch5.table_configs(), ch5.HELD_OUT_SEEDS),
+        (ch5.run_plain, ch5.table_configs(), ch5.HELD_OUT_SEEDS),
+        (ch5.run_modified, ch5.m_sweep_configs(), ch5.M_SWEEP_SEEDS),
+        (ch5.run_modified, ch5.role_configs(), ch5.SEEDS),
+        (ch5.run_modified, ch5.ablation_configs(), ch5.HELD_OUT_SEEDS),
+    ]
+    seen: dict = {}
+    for fn, configs, seeds in blocks:
+        for cfg in configs:
+            key = (fn.cache_name, repr(sorted((k, v) for k, v in cfg.items() if k != "setting")))
+            entry = seen.setdefault(key, [fn, cfg, set()])
+            entry[2].update(seeds)
+    return [(fn, cfg, len(seeds)) for fn, cfg, seeds in seen.values()]
+
+
+def bench_where_steps_go(big=True):
+    """Issue 20's premise, measured: which steps the long runs pay for."""
+    plan = ch5_plan()
+    n_runs = sum(n for _, _, n in plan)
+    for method in ("dopri5", "auto"):
+        with StepCensus() as census:
+            for fn, cfg, _ in plan:
+                fn(dict(cfg, method=method), 100)
+        print(f"chapter 5's plan ({n_runs} runs), seed 100 of each of its {len(plan)} "
+              f"configurations, method={method}: {census.line()}")
+    from deflation.experiments import ch6
+
+    sample = [(func, cfg, len(seeds)) for name in ch6.SWEEPS
+              for func, configs, seeds in ch6.sweep_plan(name) for cfg in configs
+              if big or cfg.get("m", 0) * cfg.get("d", 0) < 100_000]
+    with StepCensus() as census:
+        for fn, cfg, _ in sample:
+            fn(cfg, 100)
+    print(f"chapter 6's plan{'' if big else ' without its m d = 1e5 runs'}, seed 100 of "
+          f"each of its {len(sample)} configurations, method=auto: {census.line()}")
+    if big:
+        target = dfl.orthogonal_tensor(np.linspace(1.0, 0.1, 10), 100)
+        W0 = dfl.small_init(1000, 100, 1e-6, seed=0)
+        with StepCensus() as census:
+            dfl.gradient_flow(W0, target, 60.0, record=121)
+        print(f"flow d=100 r=10 m=1000 t=60 rtol=1e-07: {census.line()}")
+
+
+def bench_sweeps(jobs=2):
+    """Chapters 5 and 6 regenerated from scratch (temporary caches), wall time."""
+    import tempfile
+
+    from deflation.experiments import ch5, ch6
+
+    def ch6_all(tmp, n_jobs):
+        for name in ch6.SWEEPS:
+            for func, configs, seeds in ch6.sweep_plan(name):
+                dfl.sweep(func, configs, seeds=seeds, cache_dir=os.path.join(tmp, name),
+                          n_jobs=n_jobs, progress=False)
+
+    runs = (("chapter 5", lambda tmp, n: ch5.all_sweeps(tmp, n, progress=False)),
+            ("chapter 6", ch6_all))
+    for name, run in runs:
+        with tempfile.TemporaryDirectory() as tmp:
+            load = os.getloadavg()[0]
+            t0 = time.perf_counter()
+            run(tmp, jobs)
+            wall = time.perf_counter() - t0
+            n = sum(len(files) for _, _, files in os.walk(tmp))
+        print(f"{name}'s sweeps from scratch, {jobs} jobs: {wall:.0f} s wall, {n} runs "
+              f"(load average {load:.2f} before)")
+
+
 def main():
     quick = "--quick" in sys.argv[1:]
     print(f"numpy {np.__version__}, python {sys.version.split()[0]}, "
@@ -272,9 +427,11 @@ def main():
     bench_small_runs()
     bench_stiff()
     bench_horizon()
+    bench_where_steps_go(big=not quick)
     if not quick:
         bench_scale(1e-5)
         bench_scale(1e-7)
+        bench_sweeps()
 
 
 if __name__ == "__main__":
