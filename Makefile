@@ -25,6 +25,9 @@ NOTEBOOKS := $(sort $(wildcard book/*.ipynb))
 # unchanged notebooks.
 JB_FLAGS := --all -W -n --keep-going
 CELL_TIMEOUT := 300
+# nbval runs this many notebooks at once (pytest-xdist; each notebook stays on one worker,
+# its cells in order, in its own kernel): 2 on the 2-core CI machine
+NBVAL_JOBS ?= 2
 
 # Reproducibility: the same hash seed in every process, kernels included.
 export PYTHONHASHSEED := 0
@@ -161,7 +164,7 @@ nbval: $(STAMP)
 ifeq ($(strip $(NOTEBOOKS)),)
 	@echo "nbval: no chapter notebooks in book/ yet, nothing to check"
 else
-	$(BIN)/python -m pytest --nbval --nbval-current-env \
+	$(BIN)/python -m pytest --nbval --nbval-current-env -n $(NBVAL_JOBS) --dist loadscope \
 	    --nbval-sanitize-with tests/sanitize.cfg \
 	    --nbval-cell-timeout=$(CELL_TIMEOUT) \
 	    $(NOTEBOOKS)

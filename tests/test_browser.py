@@ -46,8 +46,10 @@ menu, and moves an ipywidgets slider until the figure changes.
 
 from __future__ import annotations
 
+import concurrent.futures
 import json
 import os
+import queue
 import re
 import shutil
 import signal
@@ -401,43 +403,76 @@ def test_internal_links_resolve(crawl):
 NAV_PAGES = ("intro", "ch1_", "ch5_", "api")
 
 
+# The audit runs in this many browsers at once, one thread each (axe-core is most of its
+# time, and each page is independent): 2 on the 2-core CI machine.
+AUDIT_WORKERS = int(os.environ.get("AUDIT_WORKERS", "2"))
+
+
+def _audit_page(browser, path: Path) -> dict:
+    """Layout at 1280 px; navigation, search boxes, figures and axe at 390 px; axe at
+    1280 px in light and dark mode with every fold open (one page)."""
+    res: dict = {"axe": {}}
+    nav = any(path.stem.startswith(n) or path.stem == n.rstrip("_") for n in NAV_PAGES)
+    for label, profile, scheme in (("390", pm.PHONE, "light"),
+                                   ("1280", pm.DESKTOP, "light"),
+                                   ("1280 dark", pm.DESKTOP, "dark")):
+        context = browser.new_context(**profile, color_scheme=scheme, service_workers="block")
+        pm.offline(context, HTML)
+        page = context.new_page()
+        page.goto(path.as_uri(), wait_until="load")
+        page.evaluate(pm.JS_TYPESET_ALL)
+        width = profile["viewport"]["width"]
+        if scheme == "light":
+            res[f"search {width}"] = page.evaluate(pm.JS_SEARCH_BOXES)
+        if label == "1280":
+            res["layout"] = pm.layout(page)
+        if label == "390":
+            res["figures"] = pm.figure_text(page)
+            res["axe"][label] = pm.axe(page)
+        else:
+            res["axe"][label + " unfolded"] = pm.axe(page, unfold=True)
+        if nav and scheme == "light":
+            page.goto(path.as_uri(), wait_until="load")
+            res[f"nav {width}"] = pm.navigation(page, width)
+        context.close()
+    return res
+
+
+def _audit_worker(todo: queue.Queue, out: dict) -> None:
+    """Audits pages from ``todo`` until it is empty, in a browser of its own (Playwright's
+    sync API needs one instance per thread)."""
+    with playwright_sync.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+        try:
+            while True:
+                try:
+                    path = todo.get_nowait()
+                except queue.Empty:
+                    return
+                out[str(path.relative_to(HTML))] = _audit_page(b, path)
+        finally:
+            b.close()
+
+
 @pytest.fixture(scope="module")
 def audit(browser):
-    """Per page: layout at 1280 px; navigation, search boxes, figures and axe at 390 px;
-    axe at 1280 px in light and dark mode with every fold open."""
+    """Per page, :func:`_audit_page`, in ``AUDIT_WORKERS`` browsers at once (the largest
+    pages first, so that the workers finish together)."""
     if not (HTML / "index.html").exists():
         pytest.fail(f"no built book in {HTML}: run `make book-check` first")
     t0 = time.monotonic()
-    out = {}
-    for path in pm.pages(HTML):
-        name = str(path.relative_to(HTML))
-        res = out[name] = {"axe": {}}
-        nav = any(path.stem.startswith(n) or path.stem == n.rstrip("_") for n in NAV_PAGES)
-        for label, profile, scheme in (("390", pm.PHONE, "light"),
-                                       ("1280", pm.DESKTOP, "light"),
-                                       ("1280 dark", pm.DESKTOP, "dark")):
-            context = browser.new_context(**profile, color_scheme=scheme,
-                                          service_workers="block")
-            pm.offline(context, HTML)
-            page = context.new_page()
-            page.goto(path.as_uri(), wait_until="load")
-            page.evaluate(pm.JS_TYPESET_ALL)
-            width = profile["viewport"]["width"]
-            if scheme == "light":
-                res[f"search {width}"] = page.evaluate(pm.JS_SEARCH_BOXES)
-            if label == "1280":
-                res["layout"] = pm.layout(page)
-            if label == "390":
-                res["figures"] = pm.figure_text(page)
-                res["axe"][label] = pm.axe(page)
-            else:
-                res["axe"][label + " unfolded"] = pm.axe(page, unfold=True)
-            if nav and scheme == "light":
-                page.goto(path.as_uri(), wait_until="load")
-                res[f"nav {width}"] = pm.navigation(page, width)
-            context.close()
+    paths = pm.pages(HTML)
+    todo: queue.Queue = queue.Queue()
+    for path in sorted(paths, key=lambda q: -q.stat().st_size):
+        todo.put(path)
+    found: dict = {}
+    with concurrent.futures.ThreadPoolExecutor(max(1, AUDIT_WORKERS)) as pool:
+        for future in [pool.submit(_audit_worker, todo, found)
+                       for _ in range(max(1, AUDIT_WORKERS))]:
+            future.result()  # re-raises a worker's exception
+    out = {str(p.relative_to(HTML)): found[str(p.relative_to(HTML))] for p in paths}
     print(f"\naudit of {len(out)} pages (layout, navigation, figures, axe-core "
-          f"{pm.vendor_version('axe-core')}): "
+          f"{pm.vendor_version('axe-core')}), {max(1, AUDIT_WORKERS)} browser(s) at once: "
           f"{time.monotonic() - t0:.0f} s")
     return out
 
