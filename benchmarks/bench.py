@@ -34,6 +34,7 @@ wall time, which is what contention costs.
 
 from __future__ import annotations
 
+import json
 import os
 import statistics
 import subprocess
@@ -317,10 +318,10 @@ class StepCensus:
         def integrate(*args, **kwargs):
             t, y, stats = orig_integrate(*args, **kwargs)
             census.hessians += stats.n_jac
-            census.other += stats.n_eval  # all of them; the steps' share is taken off below
+            census.total += stats.n_eval
             return t, y, stats
 
-        self.other = 0
+        self.total = 0
         self.saved = (orig_explicit, orig_implicit, orig_integrate)
         I._Dopri5.step, I._Bdf.step, flow.integrate = explicit, implicit, integrate
         return self
@@ -329,14 +330,14 @@ class StepCensus:
         from deflation import flow
 
         self.I._Dopri5.step, self.I._Bdf.step, flow.integrate = self.saved
-        self.other -= self.limit + self.accuracy + self.implicit
 
     def line(self) -> str:
-        tot = self.limit + self.accuracy + self.implicit + self.other
+        tot = self.total
+        other = tot - self.limit - self.accuracy - self.implicit  # initial steps, stops
         pct = lambda x: 100.0 * x / max(tot, 1)  # noqa: E731
         return (f"{tot} evaluations: explicit steps at the stability limit {pct(self.limit):.0f}%, "
                 f"explicit steps set by accuracy {pct(self.accuracy):.0f}%, implicit steps "
-                f"{pct(self.implicit):.0f}%, outside steps {pct(self.other):.0f}% (start, "
+                f"{pct(self.implicit):.0f}%, outside steps {pct(other):.0f}% (start, "
                 f"stops); {self.hessians} Hessians")
 
 
@@ -356,7 +357,8 @@ def ch5_plan():
     seen: dict = {}
     for fn, configs, seeds in blocks:
         for cfg in configs:
-            key = (fn.cache_name, repr(sorted((k, v) for k, v in cfg.items() if k != "setting")))
+            # the sweep's cache identity (deflation.cache_key): run function, whole config
+            key = (fn.cache_name, json.dumps(cfg, sort_keys=True))
             entry = seen.setdefault(key, [fn, cfg, set()])
             entry[2].update(seeds)
     return [(fn, cfg, len(seeds)) for fn, cfg, seeds in seen.values()]

@@ -92,7 +92,7 @@ def table(rows: list[dict], meta: dict) -> str:
             f"| {r['load_before']:.1f}, {r['load_after']:.1f} |")
     total_cpu = sum(r["cpu_s"] for r in rows)
     total_wall = sum(r["wall_s"] for r in rows)
-    lines.append(f"| All six | {total_cpu:.0f} s | {total_wall:.0f} s | |")
+    lines.append(f"| All chapters | {total_cpu:.0f} s | {total_wall:.0f} s | |")
     lines.append("")
     lines.append(
         f"Measured on {meta['date']} by `make chapter-times` "

@@ -69,6 +69,7 @@ CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
         "--disable-component-update", "--disable-sync", "--no-first-run",
         "--disable-dev-shm-usage"]
+
 DESKTOP = {"viewport": {"width": 1280, "height": 800}}
 # A phone: 390 x 844 CSS px (iPhone 12-15), device pixel ratio 3, touch; CPU slowed 4x.
 PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 3,
@@ -80,6 +81,11 @@ FIRST_FIGURE_MAX_PX = 1800
 UNFOLDED_CODE_MAX_LINES = 60
 TYPESET_TARGET_S = 2.5
 MIN_FIGURE_TEXT_PX = 9
+
+
+def launch(pw):
+    """The book's headless Chromium (``CHROMIUM``, ``ARGS``) from a Playwright instance."""
+    return pw.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
 
 
 def pages(html: Path = HTML) -> list[Path]:
@@ -557,7 +563,7 @@ def measure(html: Path, names: list[str] | None, do_axe: bool, do_typeset: bool,
     blocked: list[str] = []
     todo = [p for p in pages(html) if not names or any(n in p.stem for n in names)]
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+        browser = launch(pw)
         for path in todo:
             name = str(path.relative_to(html))
             for label, profile, slowdown in (("1280", DESKTOP, 1), ("390", PHONE,
@@ -617,7 +623,7 @@ def screenshots(html: Path, out: Path, names=SHOT_PAGES) -> list[Path]:
     todo = [p for p in pages(html) if any(p.stem.startswith(n.rstrip("_")) and
                                           (n.endswith("_") or p.stem == n) for n in names)]
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+        browser = launch(pw)
         for path in todo:
             for label, profile in (("1280", DESKTOP), ("390", PHONE)):
                 context = browser.new_context(**profile, service_workers="block")
@@ -654,7 +660,7 @@ def compare_typeset(before: Path, after: Path, names, repeat: int) -> list[dict]
     rows = {}
     chapters_after = [p for p in chapters(after) if not names or any(n in p.stem for n in names)]
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+        browser = launch(pw)
         for _ in range(repeat):
             for path in chapters_after:
                 for label, html in (("before", before), ("after", after)):

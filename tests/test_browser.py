@@ -102,7 +102,7 @@ def _require_chromium():
 def browser():
     _require_chromium()
     with playwright_sync.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+        b = pm.launch(p)
         yield b
         b.close()
 
@@ -442,7 +442,7 @@ def _audit_worker(todo: queue.Queue, out: dict) -> None:
     """Audits pages from ``todo`` until it is empty, in a browser of its own (Playwright's
     sync API needs one instance per thread)."""
     with playwright_sync.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+        b = pm.launch(p)
         try:
             while True:
                 try:
@@ -455,9 +455,10 @@ def _audit_worker(todo: queue.Queue, out: dict) -> None:
 
 
 @pytest.fixture(scope="module")
-def audit(browser):
+def audit():
     """Per page, :func:`_audit_page`, in ``AUDIT_WORKERS`` browsers at once (the largest
     pages first, so that the workers finish together)."""
+    _require_chromium()
     if not (HTML / "index.html").exists():
         pytest.fail(f"no built book in {HTML}: run `make book-check` first")
     t0 = time.monotonic()
