@@ -20,7 +20,9 @@ wall time, which is what contention costs.
    rtol 1e-5 (chapter 6's sweep tolerance) and 1e-7 (the default): wall time, gradient
    evaluations, and the run in units of the two products.
 4. Small runs (chapter 5's size, d = 10, m = 12): one loss-and-gradient, and a plain flow
-   that runs its whole budget t = 2000, per evaluation (what the chapter-5 sweep costs).
+   that runs its whole budget t = 2000, per evaluation (what the chapter-5 sweep costs);
+   then the compiled route of small flows against the numpy route (deflation._compiled):
+   one gradient at sizes around the switch-over, and three of chapter 5's runs.
 5. Stiff plateaus (issue 20): the explicit method and the automatic switch to BDF on the
    same run, evaluations, CPU time and the accuracy of the fit times; a huge horizon.
 6. Where the steps go (issue 20): for chapter 5's plan (seed 100 of every
@@ -226,6 +228,57 @@ def bench_small_runs(repeat=5):
           f"per evaluation, integrator and records included")
 
 
+def _route(compiled):
+    """Select the compiled route of small flows (deflation._compiled) or the numpy one."""
+    os.environ["DEFLATION_COMPILED"] = "1" if compiled else "0"
+
+
+def bench_compiled(repeat=5):
+    """The compiled route (deflation._compiled) against the numpy route: one gradient at
+    sizes around the switch-over COMPILED_MAX (multiply-adds m (r + m) d), then whole
+    runs of chapter 5 (seed 100: setting A's modified flow, its plain flow, and the
+    constant-epoch ablation), each route timed in the same run, interleaved."""
+    from deflation import _compiled
+    from deflation.experiments import ch5
+    from deflation.model import _descent, _terms
+
+    for m, d, r in [(12, 10, 5), (20, 20, 5), (40, 10, 5), (50, 20, 5), (80, 20, 5)]:
+        target = dfl.orthogonal_tensor(np.linspace(1.0, 0.2, r), d)
+        W = dfl.small_init(m, d, 0.3, seed=0)
+        flow = _compiled.SmallFlow(target, 2.0, 0.01, m)
+
+        def numpy_route(W=W, target=target):
+            norms, wbar, _, con, rad, _ = _terms(W, target, 2.0)
+            return _descent(W, norms, wbar, con, rad, 4, 2.0, 0.01)
+
+        ratio, t_np = interleaved_ratio(lambda W=W, flow=flow: flow(W), numpy_route)
+        size = m * (m + r) * d
+        print(f"compiled and numpy gradient m={m:3d} d={d:3d} r={r} ({size:6d} multiply-adds, "
+              f"{'compiled' if size <= _compiled.COMPILED_MAX else 'numpy'} route used): "
+              f"numpy {t_np * 1e6:6.1f} us, compiled {ratio * t_np * 1e6:6.1f} us "
+              f"(x{1 / ratio:.2f})")
+    setting_a = ch5.table_configs()[0]
+    constant = [c for c in ch5.ablation_configs() if c["epoch_growth"] == 0.0][0]
+    for name, run, cfg in [("modified flow, setting A", ch5.run_modified, setting_a),
+                           ("plain flow, setting A", ch5.run_plain, setting_a),
+                           ("constant epochs, setting A", ch5.run_modified, constant)]:
+        times = {True: [], False: []}
+        recs = {}
+        for _ in range(repeat):
+            for compiled in (False, True):
+                _route(compiled)
+                t0 = CPU()
+                recs[compiled] = run(cfg, 100)
+                times[compiled].append(CPU() - t0)
+        _route(True)
+        a, b = statistics.median(times[False]), statistics.median(times[True])
+        same = all(recs[True][k] == recs[False][k]
+                   for k in ("success", "recovered", "n_recovered", "stopped")
+                   if k in recs[True])
+        print(f"chapter 5 run ({name}, seed 100): numpy route {a:.3f} s, compiled "
+              f"{b:.3f} s (CPU, median of {repeat}) -> x{a / b:.1f}; same outcome: {same}")
+
+
 def bench_stiff(repeat=3):
     """Issue 20's run: plain gradient flow in chapter 5's setting A (d = 10, m = 12,
     delta0 = 1e-4, lambda = 0.01), seed 100, to t = 2000, fit times recorded at 4001
@@ -427,6 +480,7 @@ def main():
     bench_threads()
     bench_flow()
     bench_small_runs()
+    bench_compiled()
     bench_stiff()
     bench_horizon()
     bench_where_steps_go(big=not quick)

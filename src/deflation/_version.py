@@ -5,4 +5,4 @@ change alters what a run function returns (a numerical fix, a new default), so t
 stale cached record is reused.
 """
 
-__version__ = "0.4.0"
+__version__ = "0.5.0"

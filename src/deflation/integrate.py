@@ -296,6 +296,7 @@ class _Dopri5:
         for s, a in enumerate(A):
             self.A_mat[s, : len(a)] = a
         self.PT = P.T.copy()
+        self._xp = np.empty(4)
         self.rejected = False  # was the last trial rejected? (no growth right after)
         self.err_prev = 1e-4  # the PI controller's memory (Hairer's facold)
         self.alpha = pi_alpha()
@@ -305,6 +306,11 @@ class _Dopri5:
         self.nonstiff_count = 0
         self.Q = None
         self.history: list = []  # (t_old, y_old_flat, h, Q) of the last stiff steps
+        # a compiled trial step where the right-hand side offers one (deflation._compiled)
+        self.trial = getattr(rhs, "dopri5_trial", None)
+        if self.trial is not None:
+            self.y_stage = np.empty(y.size)
+            self.stiff_sq = (0.0, 0.0)
 
     def step(self, t_end):
         """Take one accepted step towards ``t_end``; keep the old point for dense output."""
@@ -326,18 +332,26 @@ class _Dopri5:
                 h, t_new = t_end - t, t_end
             else:
                 t_new = t + h
-            K[0] = self.f.ravel()
-            hA = h * self.A_mat
-            for s in range(1, 6):
-                y_stage = y_flat + hA[s, :s] @ K[:s]
-                K[s] = self.rhs(y_stage.reshape(shape))[0].ravel()
-            y_new_flat = y_flat + (h * B) @ K[:6]
-            y_new = y_new_flat.reshape(shape)
-            f_new, aux_new = self.rhs(y_new)
-            K[6] = f_new.ravel()
+            if self.trial is not None:
+                y_new_flat, n_new = np.empty(y_flat.size), np.empty(shape[0])
+                en, aux_new, num, den = self.trial(
+                    y_flat, self.f.ravel(), h, self.A_mat, B, E, K, self.y_stage,
+                    y_new_flat, self.n_y, n_new, rtol, atol)
+                y_new, f_new = y_new_flat.reshape(shape), K[6].reshape(shape).copy()
+                self.stiff_sq = (num, den)
+            else:
+                K[0] = self.f.ravel()
+                hA = h * self.A_mat
+                for s in range(1, 6):
+                    y_stage = y_flat + hA[s, :s] @ K[:s]
+                    K[s] = self.rhs(y_stage.reshape(shape))[0].ravel()
+                y_new_flat = y_flat + (h * B) @ K[:6]
+                y_new = y_new_flat.reshape(shape)
+                f_new, aux_new = self.rhs(y_new)
+                K[6] = f_new.ravel()
+                n_new = _row_norms(y_new)
+                en = _error_norm(((h * E) @ K).reshape(shape), self.n_y, n_new, rtol, atol)
             stats.n_eval += 6
-            n_new = _row_norms(y_new)
-            en = _error_norm(((h * E) @ K).reshape(shape), self.n_y, n_new, rtol, atol)
             if not math.isfinite(en) or en >= 1.0:
                 stats.n_rejected += 1
                 shrink = SAFETY * en**-alpha if math.isfinite(en) else 0.0
@@ -356,9 +370,12 @@ class _Dopri5:
         # when a switch can follow (detect), and, as in Hairer's code, every few steps
         # until a step is flagged, then at every step.
         if self.detect and (self.stiff_count or stats.n_steps % 4 == 0):
-            den = float(np.vecdot(y_new_flat - y_stage, y_new_flat - y_stage))
+            if self.trial is not None:
+                num, den = self.stiff_sq
+            else:
+                den = float(np.vecdot(y_new_flat - y_stage, y_new_flat - y_stage))
+                num = float(np.vecdot(K[6] - K[5], K[6] - K[5])) if den > 0 else 0.0
             if den > 0:
-                num = float(np.vecdot(K[6] - K[5], K[6] - K[5]))
                 self.h_lambda = h * math.sqrt(num / den)
             else:
                 self.h_lambda = 0.0
@@ -388,8 +405,14 @@ class _Dopri5:
         """The continuous extension at fraction ``x`` of the last step."""
         if self.Q is None:
             self.Q = self.PT @ self.K  # (4, N)
-        return (self.y_old_flat
-                + self.h_used * (np.array([x, x * x, x**3, x**4]) @ self.Q)).reshape(self.shape)
+            self.hQ = self.h_used * self.Q
+        xp = self._xp  # the powers x, x^2, x^3, x^4 (a buffer: records are many)
+        xp[0] = x
+        xp[1] = x2 = x * x
+        xp[2] = x2 * x
+        xp[3] = x2 * x2
+        return (self.y_old_flat + np.dot(xp, self.hQ)).reshape(self.shape)  # dot: half
+        # the call overhead of matmul at these sizes
 
     def wants_switch(self) -> bool:
         return self.stiff_count >= self.stiff_steps

@@ -415,11 +415,13 @@ def recovery_path(traj: Trajectory, *, threshold: float=0.9) -> tuple[np.ndarray
         raise TypeError(f"traj must be a Trajectory, got {type(traj).__name__}")
     thr = _checks.threshold(threshold)
     c_all = traj.norms**traj.degree
-    n, r = traj.t.size, traj.target.rank
-    b = np.zeros((n, r))
-    ang = np.full((n, r), np.nan)
-    for i in range(n):
-        b[i], ang[i], _, _, _ = _groups(c_all[i], traj.correlations[i], traj.target, thr)
+    r = traj.target.rank
+    # _groups at every record at once: the members' weights per direction, (n, m, r)
+    labels, A = _assign(traj.correlations, traj.target.order, thr)
+    w = np.where(labels[..., None] == np.arange(r), c_all[..., None], 0.0)
+    b = np.sum(w, axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        ang = np.where(b > 0, np.sum(w * np.arccos(A), axis=1) / b, np.nan)
     return b, ang
 
 
