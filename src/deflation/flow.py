@@ -5,6 +5,12 @@
 every ground-truth component, the norm of every model component and its correlation with
 every :math:`u_k`, at the recorded times. The full path of ``W`` (memory
 :math:`n \\cdot m \\cdot d`) is kept only when asked (``record_W=True``).
+
+Small noise-free problems (at most ``deflation._compiled.COMPILED_MAX`` multiply-adds
+per gradient, chapter 5's and most of chapter 6's) run the same gradient and whole
+Dormand-Prince trial steps as compiled code (``deflation._compiled``, numba): the
+numpy route's per-call overhead, not its arithmetic, was their cost. The two routes agree
+to rounding; ``DEFLATION_COMPILED=0`` in the environment selects the numpy route.
 """
 
 from __future__ import annotations

@@ -746,7 +746,10 @@ def integrate(
     ----------
     rhs : callable
         ``rhs(y) -> (f(y), aux)``; ``aux`` (for example the loss at ``y``) is passed to
-        ``stop``.
+        ``stop``. If it also has a method ``dopri5_trial`` (the compiled flows of
+        ``deflation._compiled``), Dormand-Prince calls that for a whole trial step
+        (stages, solution, error norm and stiffness estimate) instead of six calls of
+        ``rhs``; the step control around it is the same.
     y0 : ndarray, shape (m, d)
         Initial state; error is controlled row by row.
     t_end : float
