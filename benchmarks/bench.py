@@ -22,7 +22,8 @@ wall time, which is what contention costs.
 4. Small runs (chapter 5's size, d = 10, m = 12): one loss-and-gradient, and a plain flow
    that runs its whole budget t = 2000, per evaluation (what the chapter-5 sweep costs);
    then the compiled route of small flows against the numpy route (deflation._compiled):
-   one gradient at sizes around the switch-over, and three of chapter 5's runs.
+   one gradient at sizes around the switch-over, three of chapter 5's runs, and the
+   flows behind the chapters' widgets at their default settings.
 5. Stiff plateaus (issue 20): the explicit method and the automatic switch to BDF on the
    same run, evaluations, CPU time and the accuracy of the fit times; a huge horizon.
 6. Where the steps go (issue 20): for chapter 5's plan (seed 100 of every
@@ -279,6 +280,58 @@ def bench_compiled(repeat=5):
               f"{b:.3f} s (CPU, median of {repeat}) -> x{a / b:.1f}; same outcome: {same}")
 
 
+def bench_widgets(repeat=5):
+    """The flows behind the chapters' widgets at their default settings (what one widget
+    update computes before it draws), numpy route and compiled route interleaved, CPU."""
+    from deflation import theory
+
+    def staircase(m):  # chapter 1, explore_staircase (d = 10)
+        target = dfl.orthogonal_tensor([1, .8, .6, .4, .2], 10)
+        est = theory.fit_time_estimate(target.weights, d=10, m=m, init_scale=1e-6)
+        return dfl.gradient_flow(dfl.small_init(m, 10, 1e-6, seed=0), target,
+                                 1.6 * float(np.max(est)), record=200, rtol=1e-5)
+
+    def early():  # chapter 2, explore_early
+        a = np.array([1, .8, .6, .4, .2])
+        t_end = 1.3 * float(theory.fit_time_estimate(a[0], d=10, m=10, init_scale=1e-6))
+        return dfl.gradient_flow(dfl.small_init(10, 10, 1e-6, seed=0),
+                                 dfl.orthogonal_tensor(a, 10), t_end, record=150, rtol=1e-5)
+
+    def leading():  # chapter 3, run_leading
+        return dfl.gradient_flow(dfl.small_init(10, 6, 1e-6, seed=0),
+                                 dfl.orthogonal_tensor([1.0, 0.5, 0.25], 6), 30.0,
+                                 record=101, rtol=1e-6)
+
+    def schedule():  # chapter 5, show_schedule
+        return dfl.modified_gradient_flow(
+            dfl.orthogonal_tensor([1.0, 0.5, 0.25, 0.12, 0.06], 10), 12, max_time=800.0,
+            seed=0, record_per_epoch=15, rtol=1e-6)
+
+    def correlated():  # chapter 6, correlated_run
+        rng = np.random.default_rng(0)
+        T = dfl.low_rank_tensor([1.0, 0.7, 0.5, 0.35],
+                                dfl.correlated_directions(4, 10, 0.6, seed=rng))
+        return dfl.gradient_flow(dfl.small_init(20, 10, 1e-6, seed=rng), T, 60.0,
+                                 rtol=1e-5, record=121)
+
+    cases = [("chapter 1 staircase, m=50", lambda: staircase(50)),
+             ("chapter 1 staircase, m=100", lambda: staircase(100)),
+             ("chapter 2 early phase", early), ("chapter 3 leading components", leading),
+             ("chapter 5 schedule", schedule), ("chapter 6 correlated", correlated)]
+    for name, fn in cases:
+        times = {False: [], True: []}
+        for _ in range(repeat):
+            for compiled in (False, True):
+                _route(compiled)
+                t0 = CPU()
+                fn()
+                times[compiled].append(CPU() - t0)
+        _route(True)
+        a, b = statistics.median(times[False]), statistics.median(times[True])
+        print(f"widget flow ({name}): numpy route {a * 1e3:.1f} ms, compiled {b * 1e3:.1f} ms "
+              f"(CPU, median of {repeat}) -> x{a / b:.1f}")
+
+
 def bench_stiff(repeat=3):
     """Issue 20's run: plain gradient flow in chapter 5's setting A (d = 10, m = 12,
     delta0 = 1e-4, lambda = 0.01), seed 100, to t = 2000, fit times recorded at 4001
@@ -481,6 +534,7 @@ def main():
     bench_flow()
     bench_small_runs()
     bench_compiled()
+    bench_widgets()
     bench_stiff()
     bench_horizon()
     bench_where_steps_go(big=not quick)
