@@ -121,3 +121,51 @@ def test_tiny_rows_keep_their_relative_accuracy(monkeypatch):
     assert np.all(c.W[5] == 0)
     # the rows grow at most like exp(l a_1 t) = exp(20) ~ 5e8 by t = 5: still tiny
     assert np.all(np.linalg.norm(c.W[:5], axis=1) < 1e-20)
+
+
+def test_flows_take_the_compiled_trial_step(monkeypatch):
+    """gradient_flow hands a small problem to the compiled trial step (not only its rhs)."""
+    calls = []
+    original = _compiled.SmallFlow.dopri5_trial
+
+    def counting(self, *args):
+        calls.append(args[2])  # the step size
+        return original(self, *args)
+
+    monkeypatch.setattr(_compiled.SmallFlow, "dopri5_trial", counting)
+    target = dfl.orthogonal_tensor([1.0, 0.5], 6)
+    tr = dfl.gradient_flow(dfl.small_init(8, 6, 1e-3, seed=0), target, 20.0, method="dopri5")
+    assert len(calls) == tr.n_steps + tr.n_rejected
+
+
+def test_a_non_finite_trial_step_is_rejected():
+    """A step so long that the stages overflow gives an infinite error norm (rejected, as
+    in the numpy route), never a NaN that compares as acceptable."""
+    from deflation import integrate as I
+
+    target = dfl.orthogonal_tensor([1.0, 0.5], 6)
+    W = dfl.small_init(8, 6, 0.5, seed=0)
+    flow = _compiled.small_flow(target, 2.0, 0.0, 8)
+    f, _ = flow(W)
+    A = np.zeros((6, 6))
+    for s, a in enumerate(I.A):
+        A[s, : len(a)] = a
+    y = W.ravel().copy()
+    with np.errstate(over="ignore", invalid="ignore"):
+        en = flow.dopri5_trial(
+            y, f.ravel(), 1e200, A, I.B, I.E, np.empty((7, y.size)), np.empty(y.size),
+            np.empty(y.size), np.linalg.norm(W, axis=1), np.empty(8), 1e-7, 0.0)[0]
+    assert en == np.inf
+
+
+def test_without_numba_the_numpy_route_is_used_with_a_warning(monkeypatch):
+    import sys
+
+    monkeypatch.setattr(_compiled, "_KERNELS", None)
+    monkeypatch.setitem(sys.modules, "deflation._compiled_kernels", None)  # import fails
+    monkeypatch.delattr(dfl, "_compiled_kernels", raising=False)  # (from-import looks here)
+    target = dfl.orthogonal_tensor([1.0, 0.5], 6)
+    with pytest.warns(RuntimeWarning, match="numba is not importable"):
+        assert _compiled.small_flow(target, 2.0, 0.0, 8) is None
+    tr = dfl.gradient_flow(dfl.small_init(8, 6, 1e-3, seed=0), target, 10.0)
+    assert tr.n_steps > 0
