@@ -230,8 +230,18 @@ def bench_small_runs(repeat=5):
 
 
 def _route(compiled):
-    """Select the compiled route of small flows (deflation._compiled) or the numpy one."""
-    os.environ["DEFLATION_COMPILED"] = "1" if compiled else "0"
+    """Select the compiled route of small flows (deflation._compiled) or the numpy one
+    (``None``: put back what the environment had when the benchmark started)."""
+    if compiled is None:
+        if _ROUTE_BEFORE is None:
+            os.environ.pop("DEFLATION_COMPILED", None)
+        else:
+            os.environ["DEFLATION_COMPILED"] = _ROUTE_BEFORE
+    else:
+        os.environ["DEFLATION_COMPILED"] = "1" if compiled else "0"
+
+
+_ROUTE_BEFORE = os.environ.get("DEFLATION_COMPILED")
 
 
 def bench_compiled(repeat=5):
@@ -271,7 +281,7 @@ def bench_compiled(repeat=5):
                 t0 = CPU()
                 recs[compiled] = run(cfg, 100)
                 times[compiled].append(CPU() - t0)
-        _route(True)
+        _route(None)
         a, b = statistics.median(times[False]), statistics.median(times[True])
         same = all(recs[True][k] == recs[False][k]
                    for k in ("success", "recovered", "n_recovered", "stopped")
@@ -326,7 +336,7 @@ def bench_widgets(repeat=5):
                 t0 = CPU()
                 fn()
                 times[compiled].append(CPU() - t0)
-        _route(True)
+        _route(None)
         a, b = statistics.median(times[False]), statistics.median(times[True])
         print(f"widget flow ({name}): numpy route {a * 1e3:.1f} ms, compiled {b * 1e3:.1f} ms "
               f"(CPU, median of {repeat}) -> x{a / b:.1f}")

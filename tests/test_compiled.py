@@ -52,20 +52,43 @@ def test_gradient_and_fit_match_numpy_route(target, W, p, reg):
     assert np.all(f_c[np.linalg.norm(W, axis=1) == 0] == 0)  # a zero row stays at rest
 
 
-def test_record_path_matches_numpy_state():
-    target = dfl.orthogonal_tensor([1.0, 0.6, 0.3], 6)
+@pytest.mark.parametrize("order,p", [(4, 2.0), (3, 3.0), (4, 2.5)])
+def test_record_path_matches_numpy_state(order, p):
+    target = dfl.orthogonal_tensor([1.0, 0.6, 0.3], 6, order=order)
     Ws = np.array([dfl.small_init(9, 6, 0.2, seed=s) for s in range(3)])
     Ws[1, 4] = 0.0
-    fit, sq, norms, corr, res = _compiled.small_flow(target, 2.0, 0.0, 9).record_path(Ws)
+    fit, sq, norms, corr, res = _compiled.small_flow(target, p, 0.0, 9).record_path(Ws)
     for k, W in enumerate(Ws):
-        st = dfl.model._state(W, target, 2.0)
+        st = dfl.model._state(W, target, p)
         np.testing.assert_allclose(norms[k], st.norms, rtol=1e-14)
         np.testing.assert_allclose(corr[k], st.wbar @ target.basis, rtol=1e-12, atol=1e-15)
         np.testing.assert_allclose(
-            res[k], target.weights - st.c @ (st.wbar @ target.basis) ** 4, rtol=1e-12,
+            res[k], target.weights - st.c @ (st.wbar @ target.basis) ** order, rtol=1e-12,
             atol=1e-15)
         assert fit[k] == pytest.approx(st.fit, rel=1e-12)
         assert sq[k] == pytest.approx(float(np.sum(W * W)), rel=1e-14)
+
+
+def test_fit_near_an_exact_fit_and_at_a_blown_up_state():
+    """The fit is clamped at 0 where rounding makes an exact fit negative, as the numpy
+    route does, and a NaN state gives a NaN fit (not 0, which would fire a stop_fit)."""
+    target = dfl.orthogonal_tensor([1.0, 0.5], 5)
+    W = np.zeros((3, 5))
+    W[0, 0], W[1, 1] = 1.0, np.sqrt(0.5)  # the exact fit
+    flow = _compiled.small_flow(target, 2.0, 0.0, 3)
+    assert 0.0 <= flow(W)[1]() <= 1e-15
+    assert flow(W)[1]() == pytest.approx(_numpy_rhs(W, target, 2.0, 0.0)[1], abs=1e-15)
+    W[2, 0] = np.nan
+    with np.errstate(invalid="ignore"):
+        assert np.isnan(flow(W)[1]()) and np.isnan(_numpy_rhs(W, target, 2.0, 0.0)[1])
+
+
+def test_a_flow_refuses_another_shape():
+    flow = _compiled.small_flow(dfl.orthogonal_tensor([1.0], 4), 2.0, 0.0, 3)
+    with pytest.raises(ValueError, match=r"W must have shape \(3, 4\)"):
+        flow(np.ones((5, 4)))
+    with pytest.raises(ValueError, match=r"W must have shape \(3, 4\)"):
+        flow.record_path(np.ones((2, 3, 5)))
 
 
 def test_routing():
@@ -82,6 +105,8 @@ def test_environment_switch(monkeypatch):
     target = dfl.orthogonal_tensor([1.0, 0.5], 10)
     monkeypatch.setenv(_compiled.ENV, "0")
     assert _compiled.small_flow(target, 2.0, 0.0, 12) is None
+    monkeypatch.setenv(_compiled.ENV, "")  # empty, as unset: the default
+    assert _compiled.enabled()
     monkeypatch.setenv(_compiled.ENV, "yes")
     with pytest.raises(ValueError, match="DEFLATION_COMPILED must be 0 or 1, got 'yes'"):
         _compiled.enabled()
@@ -106,6 +131,38 @@ def test_flow_matches_numpy_route(monkeypatch, method):
     np.testing.assert_allclose(c.fit, n.fit, rtol=1e-6, atol=1e-12)
     assert [s[1] for s in c.switches] == [s[1] for s in n.switches]
     assert abs(c.n_eval - n.n_eval) <= 0.02 * n.n_eval
+
+
+@pytest.mark.parametrize("order,p,reg", [(4, 2.0, 0.01), (3, 3.0, 0.0), (4, 2.5, 0.02)])
+def test_every_recorded_field_matches_numpy_route(monkeypatch, order, p, reg):
+    """Both routes, every Trajectory field, with record_W and a stop_fit that ends the
+    run early, at rtol 1e-9."""
+    target = dfl.orthogonal_tensor([1.0, 0.6, 0.3], 7, order=order)
+    W0 = dfl.small_init(10, 7, 0.05, seed=4)
+    floor = dfl.theory.fit_floor(target, reg) if order % 2 == 0 else 0.0
+    kw = dict(reg=reg, degree=p, rtol=1e-9, record=301, record_W=True,
+              stop_fit=floor + 0.05 * target.sqnorm())
+    c = _flow(monkeypatch, "1", W0, target, 200.0, **kw)
+    n = _flow(monkeypatch, "0", W0, target, 200.0, **kw)
+    assert c.t.size == n.t.size and c.t[-1] < 200.0  # stopped early, same records
+    np.testing.assert_allclose(c.t, n.t, rtol=1e-7)
+    for name in ("loss", "fit", "residual", "norms", "correlations", "W_path"):
+        a, b = getattr(c, name), getattr(n, name)
+        assert a.shape == b.shape and a.dtype == b.dtype == np.float64, name
+        np.testing.assert_allclose(a, b, rtol=1e-6, atol=1e-9, err_msg=name)
+
+
+def test_records_are_computed_in_chunks(monkeypatch):
+    """More records than the recorder's chunk: the same trajectory whatever the chunk."""
+    target = dfl.orthogonal_tensor([1.0, 0.5], 6)
+    W0 = dfl.small_init(8, 6, 1e-3, seed=0)
+    whole = dfl.gradient_flow(W0, target, 30.0, record=601)
+    from deflation import flow as flow_module
+
+    monkeypatch.setattr(flow_module._Recorder, "CHUNK", 7)
+    chunked = dfl.gradient_flow(W0, target, 30.0, record=601)
+    for name in ("loss", "fit", "residual", "norms", "correlations"):
+        np.testing.assert_array_equal(getattr(chunked, name), getattr(whole, name))
 
 
 def test_tiny_rows_keep_their_relative_accuracy(monkeypatch):
@@ -139,8 +196,8 @@ def test_flows_take_the_compiled_trial_step(monkeypatch):
 
 
 def test_a_non_finite_trial_step_is_rejected():
-    """A step so long that the stages overflow gives an infinite error norm (rejected, as
-    in the numpy route), never a NaN that compares as acceptable."""
+    """A step so long that the stages overflow gives an infinite error norm (rejected),
+    never a NaN that compares as acceptable; the numpy route's error norm too."""
     from deflation import integrate as I
 
     target = dfl.orthogonal_tensor([1.0, 0.5], 6)
@@ -169,3 +226,30 @@ def test_without_numba_the_numpy_route_is_used_with_a_warning(monkeypatch):
         assert _compiled.small_flow(target, 2.0, 0.0, 8) is None
     tr = dfl.gradient_flow(dfl.small_init(8, 6, 1e-3, seed=0), target, 10.0)
     assert tr.n_steps > 0
+
+
+@pytest.mark.parametrize("e,scale", [
+    ([np.nan, np.nan], [np.nan, np.nan]),  # every row blown up
+    ([1e-9, np.nan], [1.0, 2.0]),  # one error NaN, scales fine
+    ([1e-9, 1.0], [1.0, np.inf]),  # a row norm overflowed
+    ([0.0, np.nan], [1.0, 0.0]),  # a NaN error on a zero-scale row
+    ([np.inf, 0.0], [1.0, 1.0]),
+])
+def test_numpy_error_norm_rejects_non_finite_values(e, scale):
+    from deflation.integrate import _ratio_max
+
+    assert _ratio_max(np.array(e), np.array(scale)) == np.inf
+
+
+def test_numpy_route_rejects_an_overflowing_step(monkeypatch):
+    """The numpy route's Dormand-Prince step, from a first step far too long: the trials
+    that overflow are rejected and the run ends finite."""
+    from deflation import integrate as I
+
+    target = dfl.orthogonal_tensor([1.0, 0.5], 6)
+    W0 = dfl.small_init(8, 6, 0.5, seed=0)
+    monkeypatch.setenv(_compiled.ENV, "0")
+    monkeypatch.setattr(I, "_initial_step", lambda *a, **k: (1e200, 1e200))
+    with np.errstate(over="ignore", invalid="ignore"):
+        tr = dfl.gradient_flow(W0, target, 5.0, method="dopri5")
+    assert tr.n_rejected > 0 and np.all(np.isfinite(tr.W)) and np.isfinite(tr.fit[-1])

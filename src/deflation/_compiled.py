@@ -45,7 +45,7 @@ _KERNELS: tuple | bool | None = None  # the kernels of _compiled_kernels once im
 
 def enabled() -> bool:
     """Whether the compiled route is on (numba importable, ``DEFLATION_COMPILED`` not 0)."""
-    raw = os.environ.get(ENV, "1").strip()
+    raw = os.environ.get(ENV, "").strip() or "1"  # unset or empty: the default
     if raw not in ("0", "1"):
         raise ValueError(f"{ENV} must be 0 or 1, got {raw!r}")
     if raw == "0":
@@ -59,12 +59,12 @@ def _kernels():
         try:
             from . import _compiled_kernels as k
         except ImportError as exc:  # pragma: no cover - numba is a pinned dependency
+            _KERNELS = False  # first: a warning raised as an error must not retry for ever
             warnings.warn(
                 f"deflation: numba is not importable ({exc}); small flows use the numpy "
                 "route, which agrees with the compiled one to rounding but not bit for bit "
                 "(the cached sweeps were made with numba): pip install numba",
                 RuntimeWarning, stacklevel=3)
-            _KERNELS = False
         else:
             _KERNELS = (k.descent_fit, k.dopri5_trial, k.record_path)
     return _KERNELS or None
@@ -100,8 +100,15 @@ class SmallFlow:
         self.wbar, self.corr, self.con = np.empty((m, d)), np.empty((m, r)), np.empty(d)
         self.shape = (m, d)
 
+    def _check(self, shape):
+        # the kernels index the scratch buffers without bounds checks
+        if tuple(shape) != self.shape:
+            raise ValueError(f"W must have shape {self.shape} (this flow's m, d), got "
+                             f"{tuple(shape)}")
+
     def __call__(self, W: np.ndarray):
         W = np.ascontiguousarray(W, dtype=float)
+        self._check(W.shape)
         out = np.empty_like(W)
         fit = self.descent_fit(W, self.U, self.a, self.l, self.p, self.reg, self.sqnorm,
                                out, self.norms, self.wbar, self.c, self.corr, self.con)
@@ -112,6 +119,7 @@ class SmallFlow:
         ``fit, sum of W**2`` (n each), ``norms`` (n x m), ``corr`` (n x m x r) and the
         residual (n x r)."""
         Ws = np.ascontiguousarray(Ws, dtype=float)
+        self._check(Ws.shape[1:])
         n, m, d = Ws.shape
         r = self.a.size
         fits, sqs, norms = np.empty(n), np.empty(n), np.empty((n, m))
@@ -121,8 +129,10 @@ class SmallFlow:
         return fits, sqs, norms, corr, res
 
     def dopri5_trial(self, y, f, h, AM, Bv, Ev, K, ystage, ynew, n_old, n_new, rtol, atol):
-        """One trial step (see ``dopri5_trial`` in ``_build``): ``(error norm, fit at
+        """One trial step (``_compiled_kernels.dopri5_trial``): ``(error norm, fit at
         ynew, ||K6 - K5||^2, ||ynew - ystage||^2)``, the fit as the rhs's ``aux``."""
+        if y.size != self.shape[0] * self.shape[1]:
+            self._check((y.size,))
         en, fit, num, den = self.trial(
             y, f, h, AM, Bv, Ev, K, ystage, ynew, n_old, n_new, rtol, atol, self.U, self.a,
             self.l, self.p, self.reg, self.sqnorm, self.norms, self.wbar, self.c, self.corr,

@@ -33,7 +33,7 @@ def descent_fit(W, U, a, l, p, reg, sqnorm, out, norms, wbar, c, corr, con):
             s += W[i, k] * W[i, k]
         n = math.sqrt(s)
         norms[i] = n
-        q = n if n > TINY else TINY
+        q = TINY if n < TINY else n  # as np.maximum(n, TINY), NaN included
         for k in range(d):
             wbar[i, k] = W[i, k] / q
         c[i] = s if p == 2.0 else n**p
@@ -74,7 +74,7 @@ def descent_fit(W, U, a, l, p, reg, sqnorm, out, norms, wbar, c, corr, con):
         for k in range(d):
             out[i, k] = scale * con[k] + along * W[i, k]
     fit = 0.5 * (sqnorm - acc)
-    return fit if fit > 0.0 else 0.0
+    return 0.0 if fit < 0.0 else fit  # rounding can make an exact fit negative; NaN stays
 
 @njit
 def dopri5_trial(y, f, h, AM, Bv, Ev, K, ystage, ynew, n_old, n_new, rtol, atol,
@@ -153,5 +153,6 @@ def record_path(Ws, U, a, l, p, sqnorm, out, wbar, c, con, norms, corr, res, fit
             res[t, b] = a[b] - acc
         sq = 0.0
         for i in range(m):
-            sq += norms[t, i] * norms[t, i]
+            for k in range(Ws.shape[2]):
+                sq += Ws[t, i, k] * Ws[t, i, k]
         sqs[t] = sq

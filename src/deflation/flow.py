@@ -108,20 +108,27 @@ class _Recorder:
     """Collects the diagnostics of a Trajectory at the record times.
 
     With the compiled route (``deflation._compiled``) it keeps the states and computes
-    every diagnostic in one call at the end (a chapter-5 epoch records 40 states; one
-    call each cost about a third of a constant-epoch run).
+    their diagnostics in one call per ``CHUNK`` states (a chapter-5 epoch records 40
+    states; one call each cost about a third of a constant-epoch run), so that without
+    ``record_W`` it never holds more than ``CHUNK`` states.
     """
+
+    CHUNK = 256
 
     def __init__(self, target, reg, p, keep_W, compiled=None):
         self.target, self.reg, self.p, self.keep_W = target, reg, p, keep_W
         self.compiled = compiled
         self.t, self.loss, self.fit, self.res, self.norms, self.corr, self.W = ([] for _ in range(7))
+        self.pending: list[np.ndarray] = []  # states not yet through the compiled kernel
 
     def __call__(self, t, W):
         self.t.append(t)
-        if self.compiled is not None or self.keep_W:
+        if self.keep_W:
             self.W.append(np.array(W))
         if self.compiled is not None:
+            self.pending.append(np.array(W))
+            if len(self.pending) >= self.CHUNK:
+                self._flush()
             return
         st = _state(W, self.target, self.p)
         self.fit.append(st.fit)
@@ -131,14 +138,26 @@ class _Recorder:
         self.norms.append(st.norms)
         self.corr.append(corr)
 
+    def _flush(self):
+        if not self.pending:
+            return
+        fit, sq, norms, corr, res = self.compiled.record_path(np.array(self.pending))
+        self.fit.extend(fit)
+        self.loss.extend(fit + 0.5 * self.reg * sq)
+        self.res.extend(res)
+        self.norms.extend(norms)
+        self.corr.extend(corr)
+        self.pending.clear()
+
     def trajectory(self, W_final, stats, degree) -> Trajectory:
-        path = np.array(self.W).reshape(len(self.W), *W_final.shape)
         if self.compiled is not None:
-            fit, sq, norms, corr, res = self.compiled.record_path(path)
-            loss = fit + 0.5 * self.reg * sq
-        else:
-            fit, loss, res = np.array(self.fit), np.array(self.loss), np.array(self.res)
-            norms, corr = np.array(self.norms), np.array(self.corr)
+            self._flush()
+        m, r = W_final.shape[0], self.target.rank
+        n = len(self.t)
+        fit, loss = np.array(self.fit, dtype=float), np.array(self.loss, dtype=float)
+        res = np.array(self.res, dtype=float).reshape(n, r)
+        norms = np.array(self.norms, dtype=float).reshape(n, m)
+        corr = np.array(self.corr, dtype=float).reshape(n, m, r)
         return Trajectory(
             t=np.array(self.t),
             loss=loss,
@@ -153,7 +172,7 @@ class _Recorder:
             n_eval=stats.n_eval,
             n_steps=stats.n_steps,
             n_rejected=stats.n_rejected,
-            W_path=path if self.keep_W else None,
+            W_path=np.array(self.W) if self.keep_W else None,
             n_jac=stats.n_jac,
             switches=tuple(stats.switches),
             stationary_at=stats.stationary_at,

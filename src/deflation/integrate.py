@@ -183,9 +183,14 @@ def _error_norm(err, n_old, n_new, rtol, atol) -> float:
 
 
 def _ratio_max(e: np.ndarray, scale: np.ndarray) -> float:
-    """max of ``e / scale``; a zero scale counts 0 if its ``e`` is 0, else infinity."""
-    if np.minimum.reduce(scale) > 0:
-        return float(np.maximum.reduce(e / scale))
+    """max of ``e / scale``; a zero scale counts 0 if its ``e`` is 0, else infinity. Any
+    non-finite ``e`` or ``scale`` (a trial step that overflowed) gives infinity, so such a
+    step is rejected, as the compiled trial step (``deflation._compiled``) rejects it."""
+    if np.minimum.reduce(scale) > 0 and np.maximum.reduce(scale) < math.inf:
+        r = float(np.maximum.reduce(e / scale))  # a NaN in e propagates
+        return r if r == r else math.inf
+    if not (np.all(np.isfinite(scale)) and np.all(np.isfinite(e))):
+        return math.inf
     ratio = np.divide(e, scale, out=np.zeros_like(e), where=scale > 0)
     ratio[(scale <= 0) & (e > 0)] = np.inf
     return float(np.max(ratio))
@@ -539,7 +544,8 @@ class _Bdf:
         return None, s
 
     def _norm(self, x_flat, scale):
-        """max over rows of ``||x_i|| / s_i`` (:func:`_ratio_max`), NaN-propagating."""
+        """max over rows of ``||x_i|| / s_i`` (:func:`_ratio_max`); NaN or infinity where
+        ``x`` is not finite (every caller rejects both)."""
         inv2, s = scale
         sq = np.vecdot(x_flat.reshape(self.shape), x_flat.reshape(self.shape))
         if inv2 is not None:
@@ -610,7 +616,7 @@ class _Bdf:
             safety = 0.9 * (2 * NEWTON_MAXITER + 1) / (2 * NEWTON_MAXITER + n_iter)
             scale = self._row_scale(y_new)
             error_norm = self._norm(_ERROR_CONST[order] * d, scale)
-            if error_norm > 1:
+            if not error_norm <= 1:  # NaN too
                 stats.n_rejected += 1
                 factor = max(MIN_FACTOR, safety * error_norm ** (-1 / (order + 1)))
                 h *= factor
