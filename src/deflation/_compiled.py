@@ -13,8 +13,9 @@ error norm and the stiffness estimate). :func:`small_flow` returns it where it p
   ``COMPILED_MAX`` multiply-adds per gradient (``m (r + m) d``); beyond that BLAS's
   blocked products beat plain loops (``make bench`` prints both routes);
 * numba importable (a pinned dependency; ``pip install numba``), and the environment
-  variable ``DEFLATION_COMPILED`` not ``0`` (``DEFLATION_COMPILED=0`` restores the numpy
-  route, for comparisons).
+  variable ``DEFLATION_COMPILED`` not ``0`` (``DEFLATION_COMPILED=0`` selects the numpy
+  route of this version, for comparisons; it is not bit for bit the 0.4.0 code, whose
+  continuous extension rounded differently).
 
 The two routes compute the same mathematics in different orders of summation, so they
 agree to rounding (tests/test_compiled.py holds a gradient within 1e-12 relative per
