@@ -516,6 +516,11 @@ JS_UNFOLD = r"""async () => {
 }"""
 
 
+# No finite CSS animation or transition still running (infinite ones never end).
+JS_SETTLED = """() => document.getAnimations().every(a => a.playState !== 'running'
+    || a.effect === null || a.effect.getTiming().iterations === Infinity)"""
+
+
 def axe(page, tags: list[str] = AXE_TAGS, unfold: bool = False) -> list[dict]:
     """axe-core violations of the open page: [{rule, impact, help, nodes: [target, ...]}].
 
@@ -529,6 +534,11 @@ def axe(page, tags: list[str] = AXE_TAGS, unfold: bool = False) -> list[dict]:
     if unfold:
         page.evaluate(JS_UNFOLD)
         page.evaluate(JS_TYPESET_ALL)
+    # Let the page settle first: opening folds and switching to dark mode start CSS
+    # transitions (the theme's links have `transition: all`), and axe sampling a link
+    # mid-transition once measured a colour that is never shown at rest (4.35:1 on a
+    # dark proof box, against 4.52:1 for the settled colour).
+    page.wait_for_function(JS_SETTLED, timeout=10_000)
     if not page.evaluate("() => !!window.axe"):
         page.add_script_tag(path=str(axe_script()))
     result = page.evaluate(
