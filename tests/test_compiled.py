@@ -253,3 +253,21 @@ def test_numpy_route_rejects_an_overflowing_step(monkeypatch):
     with np.errstate(over="ignore", invalid="ignore"):
         tr = dfl.gradient_flow(W0, target, 5.0, method="dopri5")
     assert tr.n_rejected > 0 and np.all(np.isfinite(tr.W)) and np.isfinite(tr.fit[-1])
+
+
+def test_continuous_extension_matches_numpy_formula_and_ends_at_the_step():
+    """The compiled continuous extension equals the numpy formula to rounding, and at
+    x = 1 it is the step's end y_old + h sum_j B_j K_j (Dormand-Prince's dense output)."""
+    from deflation import integrate as I
+
+    rng = np.random.default_rng(5)
+    flow = _compiled.small_flow(dfl.orthogonal_tensor([1.0], 4), 2.0, 0.0, 3)
+    PT = I.P.T.copy()
+    y_old, K, h = rng.standard_normal(12), rng.standard_normal((7, 12)), 0.37
+    for x in (0.0, 0.25, 0.6, 1.0):
+        ref = y_old + h * (np.array([x, x**2, x**3, x**4]) @ (PT @ K))
+        np.testing.assert_allclose(flow.dopri5_dense(y_old, h, K, PT, x), ref, rtol=1e-13,
+                                   atol=1e-15)
+    end = y_old + h * (I.B @ K[:6])
+    np.testing.assert_allclose(flow.dopri5_dense(y_old, h, K, PT, 1.0), end, rtol=1e-13,
+                               atol=1e-15)

@@ -67,7 +67,7 @@ def _kernels():
                 "(the cached sweeps were made with numba): pip install numba",
                 RuntimeWarning, stacklevel=3)
         else:
-            _KERNELS = (k.descent_fit, k.dopri5_trial, k.record_path)
+            _KERNELS = (k.descent_fit, k.dopri5_trial, k.record_path, k.dopri5_dense)
     return _KERNELS or None
 
 
@@ -91,7 +91,7 @@ class SmallFlow:
     """
 
     def __init__(self, target, p: float, reg: float, m: int):
-        self.descent_fit, self.trial, self.record = _kernels()
+        self.descent_fit, self.trial, self.record, self.dense = _kernels()
         self.U = np.ascontiguousarray(target.basis.T, dtype=float)
         self.a = np.ascontiguousarray(target.weights, dtype=float)
         self.l, self.p, self.reg = int(target.order), float(p), float(reg)
@@ -128,6 +128,11 @@ class SmallFlow:
         self.record(Ws, self.U, self.a, self.l, self.p, self.sqnorm, np.empty((m, d)),
                     self.wbar, self.c, self.con, norms, corr, res, fits, sqs)
         return fits, sqs, norms, corr, res
+
+    def dopri5_dense(self, y_old, h, K, PT, x):
+        """The continuous extension of the last step at fraction ``x`` (a fresh flat
+        array; ``_compiled_kernels.dopri5_dense``)."""
+        return self.dense(y_old, h, K, PT, x, np.empty(y_old.size))
 
     def dopri5_trial(self, y, f, h, AM, Bv, Ev, K, ystage, ynew, n_old, n_new, rtol, atol):
         """One trial step (``_compiled_kernels.dopri5_trial``): ``(error norm, fit at

@@ -9,8 +9,9 @@ from __future__ import annotations
 import math
 
 import numba
+import numpy as np
 
-__all__ = ["descent_fit", "dopri5_trial", "record_path"]
+__all__ = ["descent_fit", "dopri5_trial", "dopri5_dense", "record_path"]
 
 njit = numba.njit(cache=True, nogil=True, error_model="numpy")
 TINY = 5e-324  # as deflation._kernels.TINY
@@ -134,6 +135,25 @@ def dopri5_trial(y, f, h, AM, Bv, Ev, K, ystage, ynew, n_old, n_new, rtol, atol,
         num += dk * dk
         den += dy * dy
     return en, fit, num, den
+
+
+@njit
+def dopri5_dense(y_old, h, K, PT, x, out):
+    """Dormand-Prince's continuous extension at fraction ``x`` of a step of size ``h``
+    from ``y_old`` (flat): ``y_old + h sum_j b_j(x) K_j`` with ``b_j(x) = sum_p x^(p+1)
+    PT[p, j]`` (the 4th-order dense output of Shampine), into ``out``."""
+    b = np.zeros(K.shape[0])
+    xp = x
+    for p in range(PT.shape[0]):
+        for j in range(K.shape[0]):
+            b[j] += xp * PT[p, j]
+        xp *= x
+    for idx in range(y_old.size):
+        acc = 0.0
+        for j in range(K.shape[0]):
+            acc += b[j] * K[j, idx]
+        out[idx] = y_old[idx] + h * acc
+    return out
 
 
 @njit

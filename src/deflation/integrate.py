@@ -313,6 +313,7 @@ class _Dopri5:
         self.history: list = []  # (t_old, y_old_flat, h, Q) of the last stiff steps
         # a compiled trial step where the right-hand side offers one (deflation._compiled)
         self.trial = getattr(rhs, "dopri5_trial", None)
+        self.dense_fn = getattr(rhs, "dopri5_dense", None)  # and its continuous extension
         if self.trial is not None:
             self.y_stage = np.empty(y.size)
             self.stiff_sq = (0.0, 0.0)
@@ -408,6 +409,9 @@ class _Dopri5:
 
     def dense(self, x: float) -> np.ndarray:
         """The continuous extension at fraction ``x`` of the last step."""
+        if self.dense_fn is not None:
+            return self.dense_fn(self.y_old_flat, self.h_used, self.K, self.PT,
+                                 float(x)).reshape(self.shape)
         if self.Q is None:
             self.Q = self.PT @ self.K  # (4, N)
             self.hQ = self.h_used * self.Q
@@ -755,7 +759,8 @@ def integrate(
         ``stop``. If it also has a method ``dopri5_trial`` (the compiled flows of
         ``deflation._compiled``), Dormand-Prince calls that for a whole trial step
         (stages, solution, error norm and stiffness estimate) instead of six calls of
-        ``rhs``; the step control around it is the same.
+        ``rhs``, and its ``dopri5_dense`` for the continuous extension; the step control
+        around them is the same.
     y0 : ndarray, shape (m, d)
         Initial state; error is controlled row by row.
     t_end : float
