@@ -244,6 +244,21 @@ def _route(compiled):
 _ROUTE_BEFORE = os.environ.get("DEFLATION_COMPILED")
 
 
+def _both_routes(fn, repeat):
+    """``fn()`` by the numpy route and by the compiled route, interleaved ``repeat``
+    times: median CPU seconds of each, and each route's last result."""
+    times: dict = {False: [], True: []}
+    results = {}
+    for _ in range(repeat):
+        for compiled in (False, True):
+            _route(compiled)
+            t0 = CPU()
+            results[compiled] = fn()
+            times[compiled].append(CPU() - t0)
+    _route(None)
+    return statistics.median(times[False]), statistics.median(times[True]), results
+
+
 def bench_compiled(repeat=5):
     """The compiled route (deflation._compiled) against the numpy route: one gradient at
     sizes around the switch-over COMPILED_MAX (multiply-adds m (r + m) d), then whole
@@ -273,16 +288,7 @@ def bench_compiled(repeat=5):
     for name, run, cfg in [("modified flow, setting A", ch5.run_modified, setting_a),
                            ("plain flow, setting A", ch5.run_plain, setting_a),
                            ("constant epochs, setting A", ch5.run_modified, constant)]:
-        times = {True: [], False: []}
-        recs = {}
-        for _ in range(repeat):
-            for compiled in (False, True):
-                _route(compiled)
-                t0 = CPU()
-                recs[compiled] = run(cfg, 100)
-                times[compiled].append(CPU() - t0)
-        _route(None)
-        a, b = statistics.median(times[False]), statistics.median(times[True])
+        a, b, recs = _both_routes(lambda run=run, cfg=cfg: run(cfg, 100), repeat)
         same = all(recs[True][k] == recs[False][k]
                    for k in ("success", "recovered", "n_recovered", "stopped")
                    if k in recs[True])
@@ -329,15 +335,7 @@ def bench_widgets(repeat=5):
              ("chapter 2 early phase", early), ("chapter 3 leading components", leading),
              ("chapter 5 schedule", schedule), ("chapter 6 correlated", correlated)]
     for name, fn in cases:
-        times = {False: [], True: []}
-        for _ in range(repeat):
-            for compiled in (False, True):
-                _route(compiled)
-                t0 = CPU()
-                fn()
-                times[compiled].append(CPU() - t0)
-        _route(None)
-        a, b = statistics.median(times[False]), statistics.median(times[True])
+        a, b, _ = _both_routes(fn, repeat)
         print(f"widget flow ({name}): numpy route {a * 1e3:.1f} ms, compiled {b * 1e3:.1f} ms "
               f"(CPU, median of {repeat}) -> x{a / b:.1f}")
 

@@ -123,10 +123,12 @@ class _Recorder:
 
     def __call__(self, t, W):
         self.t.append(t)
+        if self.keep_W or self.compiled is not None:
+            W = np.array(W)  # one copy, kept for the path and/or the compiled kernel
         if self.keep_W:
-            self.W.append(np.array(W))
+            self.W.append(W)
         if self.compiled is not None:
-            self.pending.append(np.array(W))
+            self.pending.append(W)
             if len(self.pending) >= self.CHUNK:
                 self._flush()
             return
